@@ -1,0 +1,51 @@
+"""The only way WeasyPrint may read anything: ``data:`` URIs and our own files.
+
+A clinic config or template could name ``file:///etc/passwd`` or an internal web
+address as a logo. WeasyPrint's default fetcher would read it (or make a network
+request). This fetcher allows ``data:`` and ``file:`` paths inside a fixed list of
+folders (the project's templates, the clinic's folder, the bundled fonts), follows
+no redirects, makes no network request, and stops the render on anything else.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+
+class BlockedResource(FatalURLFetchingError):
+    """Raised for any URL outside the allowed folders; ends the render."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{reason}: {url}")
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Serve ``data:`` URIs and files under ``roots``; refuse everything else."""
+
+    def __init__(self, roots: tuple[Path, ...]):
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
+        self.roots = tuple(r.resolve() for r in roots)
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise BlockedResource(url, "only local files may be used; web addresses are not fetched")
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise BlockedResource(url, "only local files may be used")
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise BlockedResource(url, "file is outside the project and clinic folders")
+        if not path.is_file():
+            raise BlockedResource(url, "file not found")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
