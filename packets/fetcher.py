@@ -32,20 +32,28 @@ class LocalOnlyFetcher(URLFetcher):
     def __init__(self, roots: tuple[Path, ...]):
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
         self.roots = tuple(r.resolve() for r in roots)
+        # WeasyPrint swallows fetch errors inside SVG images and logs a vague
+        # warning; the renderer reads this list to say what was blocked and why.
+        self.blocked: list[BlockedResource] = []
+
+    def _block(self, url: str, reason: str) -> BlockedResource:
+        error = BlockedResource(url, reason)
+        self.blocked.append(error)
+        return error
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
-            raise BlockedResource(url, "only local files may be used; web addresses are not fetched")
+            raise self._block(url, "only local files may be used; web addresses are not fetched")
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
-            raise BlockedResource(url, "only local files may be used")
+            raise self._block(url, "only local files may be used")
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
-            raise BlockedResource(url, "file is outside the project and clinic folders")
+            raise self._block(url, "file is outside the project and clinic folders")
         if not path.is_file():
-            raise BlockedResource(url, "file not found")
+            raise self._block(url, "file not found")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})

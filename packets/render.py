@@ -115,6 +115,7 @@ def render_pdf(loaded: LoadedClinic, ctx: PacketContext) -> bytes:
     """PDF bytes for one context; raises ``RenderError`` rather than print bad paper."""
     html = render_html(loaded, ctx)
     fetcher = _fetcher(loaded.folder)
+    fetcher.blocked.clear()
     with _weasyprint_warnings() as caught:
         try:
             document = HTML(string=html, base_url=str(TEMPLATES_DIR) + "/", url_fetcher=fetcher).render(
@@ -127,6 +128,9 @@ def render_pdf(loaded: LoadedClinic, ctx: PacketContext) -> bytes:
         if not ctx.large_print:
             _check_sheet_length(document, loaded)
         pdf = document.write_pdf()
+    if fetcher.blocked:
+        first = fetcher.blocked[0]
+        raise RenderError(f"blocked a resource ({first.reason}): {first.url}. Use files inside the clinic folder.")
     problems = [m for m in caught.messages if not _harmless(m)]
     if problems:
         raise RenderError("the packet would print wrong: " + "; ".join(problems[:3]))
@@ -150,7 +154,9 @@ def _check_sheet_length(document: Document, loaded: LoadedClinic) -> None:
 
 def _harmless(message: str) -> bool:
     """WeasyPrint warnings that do not change what is printed."""
-    return message.startswith("Anchor defined twice")
+    # Without the system's libharfbuzz-subset, WeasyPrint subsets fonts with
+    # fontTools instead: same glyphs, only slower.
+    return message.startswith(("Anchor defined twice", "Using fontTools instead of HarfBuzz-Subset"))
 
 
 def render_packet(loaded: LoadedClinic, visit: Visit, content: Content | None = None) -> bytes:

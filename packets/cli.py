@@ -1,0 +1,91 @@
+"""Command line: parse options, call the pipeline, map errors to exit codes.
+
+Exit 0: done. Exit 1: something the user can fix (message on stderr). No patient
+name is ever printed here: messages name fields, rows and initials only.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import load_clinic
+from .errors import PacketsError
+from .files import write_atomic
+from .render import render_packet
+from .validate import validate
+from .visit import InputError, Visit, parse_date, parse_datetime, parse_session, parse_time
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="packets")
+def main() -> None:
+    """Print-ready ketamine aftercare packets from a clinic's YAML config."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+def validate_cmd(paths: tuple[str, ...]) -> None:
+    """Check clinic configs (ids or paths). Exit 1 if any has an error."""
+    failed = False
+    for path in paths:
+        problems = validate(path)
+        errors = [p for p in problems if p.severity == "error"]
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if errors:
+            failed = True
+            click.echo(f"{path}: {len(errors)} error(s)", err=True)
+        else:
+            click.echo(f"{path}: OK" + (f" ({len(problems)} warning(s))" if problems else ""))
+    sys.exit(1 if failed else 0)
+
+
+main.add_command(validate_cmd, name="validate")
+
+
+@main.command()
+@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--name", required=True, help="Patient name as it should print.")
+@click.option("--treatment", required=True, help="iv-ketamine, im-ketamine, esketamine-nasal or oral-ketamine.")
+@click.option("--date", "date_text", help="Treatment date, 2026-11-21 or 11/21/2026 (default: today).")
+@click.option("--time", "time_text", help="Time of the dose, 14:30 or 2:30 PM (default: now).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
+@click.option("--dob", help="Date of birth.")
+@click.option("--mrn", help="Medical record number.")
+@click.option("--session", "session_text", help="Treatment number, e.g. 3 or 3/6.")
+@click.option("--escort", help="Name of the person taking the patient home.")
+@click.option("--next", "next_text", help='Next appointment, e.g. "2026-11-24 10:00".')
+@click.option("--provider", help="Treating provider.")
+@click.option("--large-print", is_flag=True, help="18 pt body text, 1.5 line spacing.")
+def render(clinic_id: str, name: str, treatment: str, date_text: str | None, time_text: str | None, out: Path,
+           dob: str | None, mrn: str | None, session_text: str | None, escort: str | None,
+           next_text: str | None, provider: str | None, large_print: bool) -> None:
+    """Write one patient's packet to --out."""
+    try:
+        now = datetime.now()
+        day = parse_date(date_text) if date_text else now.date()
+        clock = parse_time(time_text) if time_text else now.time().replace(second=0, microsecond=0)
+        session, total = parse_session(session_text) if session_text else (None, None)
+        visit = Visit(
+            name=name, treatment=treatment, when=datetime.combine(day, clock),
+            date_of_birth=parse_date(dob) if dob else None, mrn=mrn, session=session, series_length=total,
+            escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
+            large_print=large_print,
+        )
+        pdf = render_packet(load_clinic(clinic_id), visit)
+        write_atomic(out, pdf)
+    except InputError as exc:
+        _fail(str(exc))
+    except PacketsError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {out}")
