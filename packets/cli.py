@@ -18,7 +18,7 @@ from .errors import PacketsError
 from .files import write_atomic
 from .render import render_packet
 from .validate import validate
-from .visit import InputError, Visit, parse_date, parse_datetime, parse_session, parse_time
+from .visit import Visit, parse_date, parse_datetime, parse_session, parse_time
 
 
 def _fail(message: str) -> None:
@@ -84,8 +84,6 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
         )
         pdf = render_packet(load_clinic(clinic_id), visit)
         write_atomic(out, pdf)
-    except InputError as exc:
-        _fail(str(exc))
-    except PacketsError as exc:
+    except PacketsError as exc:  # includes InputError from the parsers
         _fail(str(exc))
     click.echo(f"wrote {out}")

@@ -7,13 +7,13 @@ override can change the look without being able to get a time or a number wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from .config import LoadedClinic
 from .content import Content, Section, TrackingRow, build_content
 from .errors import PacketsError
+from .fonts import CHOICES as FONT_CHOICES
 from .phones import tel_uri
 from .qr import QUIET_ZONE, qr_data_uri, qr_modules
 from .visit import Visit
@@ -94,7 +94,6 @@ class PacketContext:
     card_qr: Qr
     footer_note: str | None
     review_note: str | None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class DateWords:
@@ -221,7 +220,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         large_print=visit.large_print,
         primary=clinic.branding.primary,
         accent=clinic.branding.accent,
-        font={"atkinson-hyperlegible": "Atkinson Hyperlegible", "noto-sans": "Noto Sans"}[clinic.branding.font],
+        font=FONT_CHOICES[clinic.branding.font],
         extra_css_url=(loaded.folder / clinic.branding.css).resolve().as_uri() if clinic.branding.css else None,
         labels=labels,
         patient_name=visit.name,

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationInfo, fi
 from .phones import format_phone
 
 TreatmentKind = Literal["iv-ketamine", "im-ketamine", "esketamine-nasal", "oral-ketamine"]
-TREATMENT_KINDS: tuple[str, ...] = TreatmentKind.__args__  # type: ignore[attr-defined]
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
