@@ -45,8 +45,8 @@ def _collect_lines(node: yaml.Node, path: tuple[Any, ...], lines: LineMap) -> No
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
             _collect_lines(value_node, path + (key,), lines)
+            # A key's line is where the key is written, not where its value starts.
             lines[path + (key,)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

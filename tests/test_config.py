@@ -31,25 +31,20 @@ def test_examples_validate_clean(clinic_id: str) -> None:
     assert validate(clinic_id) == []
 
 
-def test_unknown_key_names_line_and_suggests(clinic_copy) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "key", "expected"),
+    [
+        ("  after_hours:", "  after_hour:", "contacts.after_hour", ["unknown key 'after_hour'", "after_hours"]),
+        ('main: "(503) 201-4477"', "main: +15032014477", "contacts.main", ["put this value in quotes"]),
+        ('"(503) 201-4490"', '"(503) 201-44"', "contacts.after_hours", ["not a valid phone number"]),
+    ],
+    ids=["unknown-key", "unquoted-phone", "bad-phone"],
+)
+def test_bad_value_names_line_key_and_fix(clinic_copy, old: str, new: str, key: str, expected: list[str]) -> None:
     path = clinic_copy()
-    line = _break(path, "  after_hours:", "  after_hour:")
+    line = _break(path, old, new)
     problems = _problems(path)
-    assert any(f"clinic.yaml:{line}: contacts.after_hour: unknown key 'after_hour'" in p and "after_hours" in p for p in problems), problems
-
-
-def test_unquoted_phone_says_put_in_quotes(clinic_copy) -> None:
-    path = clinic_copy()
-    line = _break(path, 'main: "(503) 201-4477"', "main: +15032014477")
-    problems = _problems(path)
-    assert any(f":{line}: contacts.main:" in p and "put this value in quotes" in p for p in problems), problems
-
-
-def test_bad_phone_number(clinic_copy) -> None:
-    path = clinic_copy()
-    line = _break(path, '"(503) 201-4490"', '"(503) 201-44"')
-    problems = _problems(path)
-    assert any(f":{line}: contacts.after_hours:" in p and "not a valid phone number" in p for p in problems), problems
+    assert any(f"clinic.yaml:{line}: {key}:" in p and all(e in p for e in expected) for p in problems), problems
 
 
 def test_alias_refused(clinic_copy) -> None:
