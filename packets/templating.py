@@ -16,13 +16,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .config import PROJECT_ROOT
+from .config import PROJECT_ROOT, LoadedClinic
+from .errors import RenderError
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 BASE_PREFIX = "!base/"
+TEMPLATE = "packet.html"
 
 
 class OverrideLoader(BaseLoader):
@@ -71,3 +73,28 @@ def environment(clinic_templates: Path | None) -> Environment:
     )
     env.filters["balance"] = balance
     return env
+
+
+def render_html(loaded: LoadedClinic, ctx: Any) -> str:
+    """The packet as HTML, from the clinic's templates or the built-in ones."""
+    env = environment(loaded.folder / "templates")
+    try:
+        return env.get_template(TEMPLATE).render(p=ctx)
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"template error in {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except SecurityError as exc:
+        raise RenderError(f"template blocked by the sandbox: {exc}. Clinic templates may only use the packet's values. {_template_line(exc)}") from None
+    except TemplateError as exc:
+        raise RenderError(f"template error: {exc}. {_template_line(exc)}") from None
+
+
+def _template_line(exc: BaseException) -> str:
+    """Best effort: the template file and line from the traceback."""
+    tb = exc.__traceback__
+    where = ""
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".html") or name.endswith(".j2"):
+            where = f"At {name}:{tb.tb_lineno}."
+        tb = tb.tb_next
+    return where
