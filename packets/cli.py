@@ -13,7 +13,9 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .batch import BatchInterrupted, RowResult, default_jobs, run_batch
 from .config import load_clinic
+from .schedule import read_schedule
 from .errors import PacketsError
 from .files import write_atomic
 from .render import render_packet
@@ -87,3 +89,68 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
     except PacketsError as exc:  # includes InputError from the parsers
         _fail(str(exc))
     click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--schedule", "schedule_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The day's schedule as CSV (see README: Schedule format).")
+@click.option("--date", "date_text", help="Date for rows without a date column (default: the schedule's date, else today).")
+@click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
+def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None) -> None:
+    """Write a packet for every row of a schedule, a print run and a manifest."""
+    try:
+        loaded = load_clinic(clinic_id)
+        schedule = read_schedule(schedule_path, loaded, parse_date(date_text) if date_text else None)
+    except PacketsError as exc:
+        _fail(str(exc))
+    for warning in schedule.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    total = len(schedule.rows)
+    interactive = sys.stderr.isatty()
+    with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else _no_bar() as bar:
+        def on_row(result: RowResult) -> None:
+            if interactive:
+                bar.update(1)
+            else:
+                click.echo(_row_line(result), err=True)
+
+        try:
+            result = run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted: packets already written are complete; nothing half-written was left. "
+                       "Run the same command again to complete the day.", err=True)
+            sys.exit(130)
+        except BatchInterrupted as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"could not write output ({exc.strerror}: {exc.filename}). Nothing half-written was left; "
+                  "free space or fix permissions and run again.")
+    failed = [r for r in result.rows if r.status == "failed"]
+    if failed and interactive:
+        for row in failed:
+            click.echo(_row_line(row), err=True)
+    if result.removed:
+        click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
+    summary = f"{result.written} packets written, {len(failed)} row{'s' if len(failed) != 1 else ''} failed"
+    where = f"; see {result.manifest}"
+    click.echo(summary + where)
+    if result.print_run:
+        click.echo(f"print: {result.print_run}")
+    sys.exit(1 if failed else 0)
+
+
+class _no_bar:
+    def __enter__(self) -> "_no_bar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _row_line(result: RowResult) -> str:
+    if result.status == "written":
+        return f"row {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
+    return f"row {result.row} ({result.initials}): FAILED: {result.error}"

@@ -13,6 +13,10 @@ base is laid out with marker values and its text is searched for them (a clinic
 template that prints a name outside a marked box would otherwise print the marker);
 each overlay box must land where the base box is and fit inside it. When any check
 fails, the caller renders the whole packet instead. Large print always renders whole.
+
+The one-sheet limit for the discharge sheet is checked here, on the fullest packet
+of the group: it is a property of the clinic's content, so it fails the same way for
+every patient. A patient whose long name alone pushes the sheet over still gets a packet.
 """
 
 from __future__ import annotations
@@ -35,15 +39,17 @@ from .content import Content
 from .context import PacketContext, build_context
 from .templating import render_html
 from .visit import Visit
-from .weasy import check_sheet_length, css, guarded, layout
+from .errors import RenderError
+from .weasy import MAX_SHEET_PAGES, css, guarded, layout, sheet_pages
 
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
 
-# Base layer: personal boxes keep their size but draw nothing; no footer name.
+# Base layer: personal boxes keep their size but draw nothing; the footer name is
+# laid out but not drawn, so the other footer boxes sit exactly where they do in a whole render.
 BASE_CSS = """
 [data-personal], [data-personal] * { visibility: hidden !important; }
-@page { @bottom-left { content: none !important; } }
+@page { @bottom-left { visibility: hidden !important; } }
 """
 _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "center", "right")] + [
     "@top-left-corner", "@top-right-corner", "@bottom-left-corner", "@bottom-right-corner",
@@ -53,7 +59,7 @@ _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "cente
 OVERLAY_CSS = (
     "html, body { background: none !important; margin: 0 !important; padding: 0 !important; border: none !important; }\n"
     "@page { background: none !important; "
-    + " ".join(f"{box} {{ content: none !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
+    + " ".join(f"{box} {{ visibility: hidden !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
     + " }\n"
 )
 _ANCESTOR_STYLE = (
@@ -90,29 +96,32 @@ class Base:
     pages: int = 0
     origin: tuple[float, float] = (0.0, 0.0)  # page content box, CSS px
     reason: str = ""
+    sheet_pages: int = 0  # discharge sheet length of the fullest packet of the group
 
 
-def group_key(loaded: LoadedClinic, visit: Visit, content: Content) -> tuple:
+def group_key(loaded: LoadedClinic, visit: Visit, language: str) -> tuple:
     """Packets in one group share every page except the personal boxes."""
     clinic = hashlib.sha256(loaded.clinic.model_dump_json().encode()).hexdigest()
-    return (
-        str(loaded.path), clinic, content.language, visit.treatment, visit.when.date(), visit.large_print,
-        visit.date_of_birth is not None, bool(visit.mrn), visit.session is not None,
-        visit.series_length is not None, bool(visit.escort), visit.next_visit is not None, bool(visit.provider),
-    )
+    return (str(loaded.path), clinic, language, visit.treatment, visit.when.date(), visit.large_print)
 
 
 def sizing_visit(visit: Visit) -> Visit:
-    """The same shape of visit with marker values in place of the patient's."""
+    """A visit with every optional field filled, with marker values.
+
+    Boxes are sized for the fullest packet, so one base serves every patient of the
+    group: a patient with fewer details gets a little space to spare in the box.
+    """
     return replace(
         visit,
         name="Qzx Sizing Placeholder",
         when=datetime.combine(visit.when.date(), _MARK_TIME),
-        date_of_birth=_MARK_DOB if visit.date_of_birth else None,
-        mrn="QZX-00000000" if visit.mrn else None,
-        escort="Qzxmarker Escortname" if visit.escort else None,
-        next_visit=datetime.combine(_MARK_NEXT, _MARK_TIME) if visit.next_visit else None,
-        provider="Dr. Qzxmarker Provider" if visit.provider else None,
+        date_of_birth=_MARK_DOB,
+        mrn="QZX-00000000",
+        session=3,
+        series_length=6,
+        escort="Qzxmarker Escortname",
+        next_visit=datetime.combine(_MARK_NEXT, _MARK_TIME),
+        provider="Dr. Qzxmarker Provider",
     )
 
 
@@ -147,17 +156,17 @@ def build_base(loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
     html = render_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
         document = layout(html, fetcher, (css(BASE_CSS),))
-        check_sheet_length(document, loaded)
+        sheet = sheet_pages(document)
         frames = find_frames(document)
         pdf = document.write_pdf()
     ids = [f.id for f in frames]
     if not frames or len(set(ids)) != len(ids):
-        return Base(None, reason="personal boxes are missing or split across pages")
+        return Base(None, reason="personal boxes are missing or split across pages", sheet_pages=sheet)
     text = _pdf_text(pdf)
     if any(marker in text for marker in MARKERS):
-        return Base(None, reason="the template prints patient data outside the marked boxes")
+        return Base(None, reason="the template prints patient data outside the marked boxes", sheet_pages=sheet)
     page = document.pages[0]._page_box  # noqa: SLF001
-    return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()))
+    return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet)
 
 
 def overlay_html(html: str, base: Base) -> str:
@@ -265,23 +274,46 @@ class Bases:
         self._cache: OrderedDict[tuple, Base] = OrderedDict()
 
     def get(self, loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
-        key = group_key(loaded, visit, content)
+        key = group_key(loaded, visit, content.language)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        base = build_base(loaded, visit, content)
+        return self.put(key, build_base(loaded, visit, content))
+
+    def items(self) -> list[tuple[tuple, Base]]:
+        return list(self._cache.items())
+
+    def put(self, key: tuple, base: Base) -> Base:
+        """Keep a base built elsewhere (a batch builds each group's base once)."""
         self._cache[key] = base
+        self._cache.move_to_end(key)
         while len(self._cache) > self.size:
             self._cache.popitem(last=False)
         return base
 
 
-def render_composed(loaded: LoadedClinic, visit: Visit, ctx: PacketContext, content: Content, bases: Bases) -> bytes | None:
+@dataclass(frozen=True)
+class Layers:
+    """A packet made by the fast path, with its layers (a print run reuses the base)."""
+
+    pdf: bytes
+    base_key: tuple
+    overlay: bytes
+
+
+def render_composed(loaded: LoadedClinic, visit: Visit, ctx: PacketContext, content: Content, bases: Bases) -> Layers | None:
     """The packet by the fast path, or None when it must be rendered whole."""
     if visit.large_print:
         return None
     base = bases.get(loaded, visit, content)
+    if base.sheet_pages > MAX_SHEET_PAGES:
+        raise RenderError(
+            f"the discharge sheet is {base.sheet_pages} pages for a patient with every detail filled in; it must fit "
+            f"on {MAX_SHEET_PAGES} (one sheet, both sides). Shorten or hide sections under 'content' in {loaded.path}."
+        )
     if base.pdf is None:
         return None
     overlay = render_overlay(loaded, ctx, base)
-    return stack(base.pdf, overlay) if overlay is not None else None
+    if overlay is None:
+        return None
+    return Layers(stack(base.pdf, overlay), group_key(loaded, visit, content.language), overlay)

@@ -8,7 +8,7 @@ out once per group, each patient's boxes on top) and falls back to ``render_full
 
 from __future__ import annotations
 
-from .compose import Bases, render_composed
+from .compose import Bases, Layers, render_composed
 from .config import LoadedClinic
 from .content import Content, build_content
 from .context import PacketContext, build_context
@@ -26,12 +26,12 @@ def patient_fields(visit: Visit) -> dict[str, str | None]:
     return {"patient name": visit.name, "escort": visit.escort, "provider": visit.provider, "mrn": visit.mrn}
 
 
-def render_full(loaded: LoadedClinic, ctx: PacketContext) -> bytes:
+def render_full(loaded: LoadedClinic, ctx: PacketContext, check_sheet: bool = True) -> bytes:
     """The whole packet in one layout; raises ``RenderError`` rather than print bad paper."""
     html = render_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
         document = layout(html, fetcher)
-        if not ctx.large_print:
+        if check_sheet and not ctx.large_print:
             check_sheet_length(document, loaded)
         pdf = document.write_pdf()
     return pdf
@@ -40,11 +40,17 @@ def render_full(loaded: LoadedClinic, ctx: PacketContext) -> bytes:
 def render_packet(loaded: LoadedClinic, visit: Visit, content: Content | None = None, *,
                   bases: Bases | None = SHARED_BASES) -> bytes:
     """Check, build and render one patient's packet (``bases=None``: always whole)."""
+    pdf, _ = render_packet_layers(loaded, visit, content, bases=bases)
+    return pdf
+
+
+def render_packet_layers(loaded: LoadedClinic, visit: Visit, content: Content | None = None, *,
+                         bases: Bases | None = SHARED_BASES) -> tuple[bytes, Layers | None]:
+    """The packet, and its layers when the fast path made it (None: rendered whole)."""
     check_drawable(patient_fields(visit))
     content = content or build_content(loaded, visit.language)
     ctx = build_context(loaded, visit, content)
-    if bases is not None:
-        pdf = render_composed(loaded, visit, ctx, content, bases)
-        if pdf is not None:
-            return pdf
-    return render_full(loaded, ctx)
+    if bases is not None and (layers := render_composed(loaded, visit, ctx, content, bases)) is not None:
+        return layers.pdf, layers
+    # With bases, the sheet length was checked on the group's fullest packet.
+    return render_full(loaded, ctx, check_sheet=bases is None), None

@@ -93,10 +93,14 @@ class Visit:
 
     @property
     def initials(self) -> str:
-        """Up to three letters for file names and logs, never the full name."""
-        letters = [w[0] for w in re.findall(r"\w+", self.name) if w[0].isalpha()]
-        if not letters:
-            return "XX"
-        picked = letters[:1] + letters[1:][-2:] if len(letters) > 3 else letters
-        ascii_only = normalize("NFKD", "".join(picked)).encode("ascii", "ignore").decode()
-        return (ascii_only or "XX").upper()
+        return initials(self.name)
+
+
+def initials(name: str) -> str:
+    """Up to three letters for file names and logs, never the full name."""
+    letters = [w[0] for w in re.findall(r"\w+", name) if w[0].isalpha()]
+    if not letters:
+        return "XX"
+    picked = letters[:1] + letters[1:][-2:] if len(letters) > 3 else letters
+    ascii_only = normalize("NFKD", "".join(picked)).encode("ascii", "ignore").decode()
+    return (ascii_only or "XX").upper()

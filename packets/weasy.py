@@ -122,13 +122,24 @@ def layout(html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) ->
 MAX_SHEET_PAGES = 2  # one sheet of paper, front and back
 
 
-def check_sheet_length(document: Document, loaded: LoadedClinic) -> None:
-    """The discharge sheet must fit on one sheet of paper at normal size."""
+def sheet_pages(document: Document) -> int:
+    """Pages before the tracking grid: the discharge sheet."""
     for index, page in enumerate(document.pages):
         if "tracking" in page.anchors:
-            if index > MAX_SHEET_PAGES:
-                raise RenderError(
-                    f"the discharge sheet is {index} pages; it must fit on {MAX_SHEET_PAGES} (one sheet, both sides). "
-                    f"Shorten or hide sections under 'content' in {loaded.path}."
-                )
-            return
+            return index
+    return len(document.pages)
+
+
+def check_sheet_length(document: Document, loaded: LoadedClinic) -> None:
+    """The discharge sheet must fit on one sheet of paper at normal size."""
+    pages = sheet_pages(document)
+    if pages > MAX_SHEET_PAGES:
+        raise RenderError(
+            f"the discharge sheet is {pages} pages; it must fit on {MAX_SHEET_PAGES} (one sheet, both sides). "
+            f"Shorten or hide sections under 'content' in {loaded.path}."
+        )
+
+
+def warm_up() -> None:
+    """Load fonts and parse the shared stylesheet now, so forked workers start warm."""
+    _stylesheets()
