@@ -22,6 +22,10 @@ PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 CARD_MM = {"id-1": (85.60, 53.98), "business": (88.9, 50.8)}
 SHEET_QR_MM = 22.0  # symbol width on a page (brief: at least 2 cm)
 CARD_QR_MM = 16.0  # symbol width on a wallet card (brief: 15 to 20 mm)
+# Large print: 18 pt will not fit a wallet card, so each side of the card grows to
+# fit twice across a page's width, and the pair to under half a page's height.
+LARGE_CARD_MM = (92.0, 130.0)
+LARGE_CARD_QR_MM = 24.0
 MIN_MODULE_MM = 0.5
 
 
@@ -216,7 +220,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         logo_url=(loaded.folder / clinic.logo).resolve().as_uri() if clinic.logo else None,
         paper=clinic.paper,
         paper_mm=PAPER_MM[clinic.paper],
-        card_mm=CARD_MM[clinic.card_size],
+        card_mm=LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size],
         large_print=visit.large_print,
         primary=clinic.branding.primary,
         accent=clinic.branding.accent,
@@ -238,7 +242,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         tracking_qr=_qr(links.tracking_form, links.tracking_form, SHEET_QR_MM) if links.tracking_form else None,
         tracking_days=days,
         tracking_rows=content.tracking_rows,
-        card_qr=_qr(card_payload, links.card or c.after_hours, CARD_QR_MM),
+        card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
         footer_note=clinic.footer_text,
         review_note=_label(labels, "reviewed", by=review.by, date=words.full_date(review.date)) if review else None,
     )

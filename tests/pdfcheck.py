@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
+import math
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import zxingcpp
 from pypdf import PdfReader
 
@@ -38,3 +41,47 @@ class Pdf:
             found.append([r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode])
         doc.close()
         return found
+
+    def glyph_sizes(self) -> list[list[tuple[str, float, float]]]:
+        """Per page: (character, size in pt as printed, baseline height from the page bottom in mm).
+
+        The size is the font size times the scale of the character's full transform,
+        because WeasyPrint draws in CSS px under a 0.75 scale.
+        """
+        doc = pdfium.PdfDocument(self.data)
+        pages = []
+        matrix = pdfium_raw.FS_MATRIX()
+        for page in doc:
+            text = page.get_textpage()
+            glyphs = []
+            for i in range(text.count_chars()):
+                char = chr(pdfium_raw.FPDFText_GetUnicode(text, i))
+                if char.isspace() or not char.isprintable():
+                    continue
+                pdfium_raw.FPDFText_GetMatrix(text, i, ctypes.byref(matrix))
+                scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+                size = pdfium_raw.FPDFText_GetFontSize(text, i) * scale
+                glyphs.append((char, round(size, 2), matrix.f / PT_PER_MM))
+            pages.append(glyphs)
+        doc.close()
+        return pages
+
+    def rectangles_mm(self, page: int) -> list[tuple[float, float]]:
+        """Width and height in mm of the rectangles drawn on a page (card panels, boxes)."""
+        from pypdf.generic import ContentStream
+
+        reader = self.reader
+        content = ContentStream(reader.pages[page].get_contents(), reader)
+        scale, out = 1.0, []
+        stack = [1.0]
+        for operands, op in content.operations:
+            if op == b"q":
+                stack.append(scale)
+            elif op == b"Q":
+                scale = stack.pop()
+            elif op == b"cm":
+                scale *= float(operands[0])
+            elif op == b"re":
+                w, h = abs(float(operands[2])) * scale, abs(float(operands[3])) * scale
+                out.append((round(w / PT_PER_MM, 2), round(h / PT_PER_MM, 2)))
+        return out

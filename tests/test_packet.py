@@ -120,26 +120,5 @@ def test_card_is_exact_size(packet) -> None:
     """Each card panel is drawn as a rectangle of exactly the card size (0.1 mm)."""
     loaded, _, pdf = packet
     want = CARD_MM[loaded.clinic.card_size]
-    rects = card_rectangles(pdf, page=3)
+    rects = pdf.rectangles_mm(page=3)
     assert sum(1 for w, h in rects if abs(w - want[0]) <= 0.1 and abs(h - want[1]) <= 0.1) >= 2, rects
-
-
-def card_rectangles(pdf: Pdf, page: int) -> list[tuple[float, float]]:
-    """Width and height in mm of the filled rectangles on a page (the card backgrounds)."""
-    from pypdf.generic import ContentStream
-
-    reader = pdf.reader
-    content = ContentStream(reader.pages[page].get_contents(), reader)
-    scale, out = 1.0, []
-    stack = [1.0]
-    for operands, op in content.operations:
-        if op == b"q":
-            stack.append(scale)
-        elif op == b"Q":
-            scale = stack.pop()
-        elif op == b"cm":
-            scale *= float(operands[0])
-        elif op == b"re":
-            w, h = abs(float(operands[2])) * scale, abs(float(operands[3])) * scale
-            out.append((round(w * 25.4 / 72, 2), round(h * 25.4 / 72, 2)))
-    return out
