@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .batch import BatchInterrupted, RowResult, default_jobs, run_batch
+from .cards import card_sheet, render_cards
 from .config import load_clinic
 from .schedule import read_schedule
 from .errors import PacketsError
@@ -154,3 +155,23 @@ def _row_line(result: RowResult) -> str:
     if result.status == "written":
         return f"row {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
     return f"row {result.row} ({result.initials}): FAILED: {result.error}"
+
+
+@main.command()
+@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--count", type=click.IntRange(1, 1000), default=None, help="Number of cards (default: one full sheet).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PDF to write (default: output/<clinic-id>/cards.pdf).")
+def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
+    """Write a sheet of warning cards for card stock (fronts, then backs)."""
+    try:
+        loaded = load_clinic(clinic_id)
+        sheet = card_sheet(loaded, count)
+        out = out or Path("output") / loaded.clinic.id / "cards.pdf"
+        write_atomic(out, render_cards(loaded, count))
+    except PacketsError as exc:
+        _fail(str(exc))
+    total = count or sheet.per_sheet
+    sheets = -(-total // sheet.per_sheet)
+    click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
+               f"{sheets} sheet(s) = {2 * sheets} pages. Print both sides, flip on the long edge.")

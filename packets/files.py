@@ -21,9 +21,20 @@ def make_private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
+def make_missing_dirs(path: Path) -> None:
+    """Create ``path`` and any missing parents owner-only; leave existing folders alone."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a 0600 temp file in the same folder and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_missing_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:

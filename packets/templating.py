@@ -77,9 +77,14 @@ def environment(clinic_templates: Path | None) -> Environment:
 
 def render_html(loaded: LoadedClinic, ctx: Any) -> str:
     """The packet as HTML, from the clinic's templates or the built-in ones."""
+    return render_template(loaded, TEMPLATE, p=ctx)
+
+
+def render_template(loaded: LoadedClinic, name: str, **values: Any) -> str:
+    """Any page template; errors name the template file and line."""
     env = environment(loaded.folder / "templates")
     try:
-        return env.get_template(TEMPLATE).render(p=ctx)
+        return env.get_template(name).render(**values)
     except TemplateSyntaxError as exc:
         raise RenderError(f"template error in {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except SecurityError as exc:

@@ -67,21 +67,31 @@ class Pdf:
         return pages
 
     def rectangles_mm(self, page: int) -> list[tuple[float, float]]:
-        """Width and height in mm of the rectangles drawn on a page (card panels, boxes)."""
+        """Width and height in mm of each distinct rectangle drawn on a page.
+
+        WeasyPrint draws one box as several ``re`` operations (clip, fill, border), so
+        rectangles are told apart by position as well as size, then counted once.
+        """
         from pypdf.generic import ContentStream
 
         reader = self.reader
         content = ContentStream(reader.pages[page].get_contents(), reader)
-        scale, out = 1.0, []
-        stack = [1.0]
+        matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        stack: list[tuple[float, ...]] = []
+        seen: dict[tuple[float, ...], tuple[float, float]] = {}
         for operands, op in content.operations:
             if op == b"q":
-                stack.append(scale)
+                stack.append(matrix)
             elif op == b"Q":
-                scale = stack.pop()
+                matrix = stack.pop()
             elif op == b"cm":
-                scale *= float(operands[0])
+                a, b, c, d, e, f = (float(v) for v in operands)
+                A, B, C, D, E, F = matrix
+                matrix = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
             elif op == b"re":
-                w, h = abs(float(operands[2])) * scale, abs(float(operands[3])) * scale
-                out.append((round(w / PT_PER_MM, 2), round(h / PT_PER_MM, 2)))
-        return out
+                x, y, w, h = (float(v) for v in operands)
+                A, B, C, D, E, F = matrix
+                x0, y0 = x * A + y * C + E, x * B + y * D + F
+                size = (round(abs(w * A) / PT_PER_MM, 2), round(abs(h * D) / PT_PER_MM, 2))
+                seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
+        return list(seen.values())
