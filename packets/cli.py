@@ -15,10 +15,12 @@ import click
 from . import __version__
 from .batch import BatchInterrupted, RowResult, default_jobs, run_batch
 from .cards import card_sheet, render_cards
-from .config import load_clinic
+from .config import CLINICS_DIR, load_clinic
+from .scaffold import init_clinic
 from .schedule import read_schedule
 from .errors import PacketsError
 from .files import write_atomic
+from .preview import write_preview
 from .render import render_packet
 from .validate import validate
 from .visit import Visit, parse_date, parse_datetime, parse_session, parse_time
@@ -49,7 +51,8 @@ def validate_cmd(paths: tuple[str, ...]) -> None:
             failed = True
             click.echo(f"{path}: {len(errors)} error(s)", err=True)
         else:
-            click.echo(f"{path}: OK" + (f" ({len(problems)} warning(s))" if problems else ""))
+            warnings = sum(p.severity == "warning" for p in problems)
+            click.echo(f"{path}: OK" + (f" ({warnings} warning(s))" if warnings else ""))
     sys.exit(1 if failed else 0)
 
 
@@ -175,3 +178,38 @@ def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
     sheets = -(-total // sheet.per_sheet)
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
                f"{sheets} sheet(s) = {2 * sheets} pages. Print both sides, flip on the long edge.")
+
+
+@main.command()
+@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the PNGs (default: output/<clinic-id>/preview/).")
+@click.option("--dpi", type=click.IntRange(36, 300), default=100, show_default=True, help="Resolution of the page PNGs.")
+@click.option("--treatment", help="Treatment to show (default: the clinic's first).")
+@click.option("--large-print", is_flag=True, help="Preview the large-print packet.")
+def preview(clinic_id: str, out_dir: Path | None, dpi: int, treatment: str | None, large_print: bool) -> None:
+    """Write a sample packet for a fictional patient as PNGs, plus a contact sheet."""
+    try:
+        loaded = load_clinic(clinic_id)
+        proof = write_preview(loaded, out_dir or Path("output") / loaded.clinic.id / "preview", dpi, treatment, large_print)
+    except PacketsError as exc:
+        _fail(str(exc))
+    click.echo(f"wrote {len(proof.pages)} page(s) at {dpi} dpi to {proof.pages[0].parent}/ (page-01.png ...)")
+    click.echo(f"contact sheet: {proof.contact_sheet}")
+
+
+@main.command("init-clinic")
+@click.argument("clinic_id", metavar="ID")
+@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to create the clinic in (default: the project's clinics/).")
+def init_clinic_cmd(clinic_id: str, parent: Path | None) -> None:
+    """Create clinics/ID/ with a commented clinic.yaml and a placeholder logo."""
+    try:
+        config = init_clinic(clinic_id, parent or CLINICS_DIR)
+    except PacketsError as exc:
+        _fail(str(exc))
+    target = clinic_id if parent is None else str(config)
+    click.echo(f"created {config} and {config.parent / 'logo.svg'}")
+    click.echo("next: edit clinic.yaml (every key has a comment), replace logo.svg, then")
+    click.echo(f"  packets validate {target}")
+    click.echo(f"  packets preview --clinic {target}")

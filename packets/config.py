@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .branding import contrast_problems, logo_problems
 from .errors import ConfigError, Problem
 from .schema import Clinic
 from .yamlfile import LineMap, load_yaml
@@ -38,7 +39,7 @@ class LoadedClinic:
 
     def line(self, *keys: Any) -> int | None:
         """Line of the deepest key of ``keys`` that exists in the file."""
-        for n in range(len(keys), -1, -1):
+        for n in range(len(keys), 0, -1):
             if keys[:n] in self.lines:
                 return self.lines[keys[:n]]
         return None
@@ -74,7 +75,7 @@ def load_clinic(id_or_path: str) -> LoadedClinic:
     except ValidationError as exc:
         raise ConfigError([_problem_from(err, name, lines) for err in exc.errors()]) from None
     loaded = LoadedClinic(clinic, path, lines)
-    problems = _check_files(loaded)
+    problems = _check_files(loaded) + contrast_problems(loaded)
     if clinic.id != path.parent.name and path.parent.parent == CLINICS_DIR:
         problems.append(loaded.problem(("id",), f"id '{clinic.id}' does not match the folder name '{path.parent.name}'. Make them the same."))
     if problems:
@@ -94,6 +95,8 @@ def _check_files(loaded: LoadedClinic) -> list[Problem]:
             problems.append(loaded.problem(keys, f"'{rel}' is outside the clinic folder. Put the file in {loaded.folder} and name it relative to it."))
         elif not target.is_file():
             problems.append(loaded.problem(keys, f"file '{rel}' not found in {loaded.folder}. Check the file name."))
+        elif keys == ("logo",):
+            problems.extend(logo_problems(loaded, target))
     return problems
 
 

@@ -22,12 +22,12 @@ class Problem:
     line: int | None
     where: str
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning" or "info" (a note, e.g. a reading grade)
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file
         key = f" {self.where}:" if self.where else ""
-        label = "" if self.severity == "error" else "warning: "
+        label = {"error": "", "warning": "warning: ", "info": "note: "}[self.severity]
         return f"{place}:{key} {label}{self.message}"
 
 

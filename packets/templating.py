@@ -80,26 +80,36 @@ def render_html(loaded: LoadedClinic, ctx: Any) -> str:
     return render_template(loaded, TEMPLATE, p=ctx)
 
 
+class TemplateProblem(RenderError):
+    """A template cannot be used; names the template file and line."""
+
+    def __init__(self, file: str | None, line: int | None, message: str):
+        self.file, self.line, self.message = file, line, message
+        where = f"{file}:{line}: " if file and line else f"{file}: " if file else ""
+        super().__init__(f"{where}{message}")
+
+
 def render_template(loaded: LoadedClinic, name: str, **values: Any) -> str:
     """Any page template; errors name the template file and line."""
     env = environment(loaded.folder / "templates")
     try:
         return env.get_template(name).render(**values)
     except TemplateSyntaxError as exc:
-        raise RenderError(f"template error in {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+        raise TemplateProblem(exc.filename or exc.name, exc.lineno, f"template syntax error: {exc.message}.") from None
     except SecurityError as exc:
-        raise RenderError(f"template blocked by the sandbox: {exc}. Clinic templates may only use the packet's values. {_template_line(exc)}") from None
+        raise TemplateProblem(*_template_line(exc), f"blocked by the sandbox: {str(exc).rstrip('.')}. "
+                              "Templates may only use the packet's values (p.clinic_name, p.labels, ...).") from None
     except TemplateError as exc:
-        raise RenderError(f"template error: {exc}. {_template_line(exc)}") from None
+        raise TemplateProblem(*_template_line(exc), f"template error: {str(exc).rstrip('.')}.") from None
 
 
-def _template_line(exc: BaseException) -> str:
-    """Best effort: the template file and line from the traceback."""
+def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback (Jinja maps frames to them)."""
     tb = exc.__traceback__
-    where = ""
+    where: tuple[str | None, int | None] = (None, None)
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".html") or name.endswith(".j2"):
-            where = f"At {name}:{tb.tb_lineno}."
+        if name.endswith((".html", ".j2")):
+            where = (name, tb.tb_lineno)
         tb = tb.tb_next
     return where
