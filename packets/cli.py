@@ -7,6 +7,7 @@ name is ever printed here: messages name fields, rows and initials only.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -114,7 +115,7 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
         click.echo(f"warning: {warning}", err=True)
     total = len(schedule.rows)
     interactive = sys.stderr.isatty()
-    with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else _no_bar() as bar:
+    with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else nullcontext() as bar:
         def on_row(result: RowResult) -> None:
             if interactive:
                 bar.update(1)
@@ -138,20 +139,13 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
             click.echo(_row_line(row), err=True)
     if result.removed:
         click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
-    summary = f"{result.written} packets written, {len(failed)} row{'s' if len(failed) != 1 else ''} failed"
+    summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
+               f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
     where = f"; see {result.manifest}"
     click.echo(summary + where)
     if result.print_run:
         click.echo(f"print: {result.print_run}")
     sys.exit(1 if failed else 0)
-
-
-class _no_bar:
-    def __enter__(self) -> "_no_bar":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _row_line(result: RowResult) -> str:
