@@ -249,3 +249,19 @@ def test_ctrl_c_stops_workers_and_leaves_no_temp_files(tmp_path: Path) -> None:
     assert not list(folder.glob(f"{files.TEMP_PREFIX}*"))
     assert not any(p.name.startswith(".") for p in folder.iterdir())
     assert sys.executable  # the CLI ran from this environment's PATH
+
+
+def test_print_run_pages_look_exactly_like_the_packet_files(day) -> None:
+    import pypdfium2
+    from PIL import ImageChops
+
+    _, folder, _ = day
+    run = pypdfium2.PdfDocument(str(folder / "print-run.pdf"))
+    page = 0
+    for number in [4, 2, 12, 5, 13, 3]:
+        packet = pypdfium2.PdfDocument(str(folder / GOOD[number]))
+        for i in range(len(packet)):
+            a = run[page + i].render(scale=40 / 72).to_pil().convert("RGB")
+            b = packet[i].render(scale=40 / 72).to_pil().convert("RGB")
+            assert ImageChops.difference(a, b).getbbox() is None, (number, i)
+        page += len(packet) + len(packet) % 2
