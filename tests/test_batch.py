@@ -265,3 +265,22 @@ def test_print_run_pages_look_exactly_like_the_packet_files(day) -> None:
             b = packet[i].render(scale=40 / 72).to_pil().convert("RGB")
             assert ImageChops.difference(a, b).getbbox() is None, (number, i)
         page += len(packet) + len(packet) % 2
+
+
+def test_killed_worker_stops_the_run_cleanly(tmp_path: Path) -> None:
+    rows = [f"Pat Number{i},{8 + i // 6}:{(i % 6) * 10:02d},iv-ketamine,,,," for i in range(60)]
+    schedule = _write(tmp_path / "day.csv", rows)
+    folder = tmp_path / "out" / "sunrise-iv" / "2026-11-21"
+    proc = subprocess.Popen(["packets", "batch", "--clinic", "sunrise-iv", "--schedule", str(schedule), "--date", "2026-11-21",
+                             "--out", str(tmp_path / "out"), "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (folder.exists() and any(folder.glob("*-row*.pdf"))):
+        time.sleep(0.05)
+    workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "a worker process stopped (killed, or out of memory)" in err and "Run the same command again" in err
+    assert not list(folder.glob(f"{files.TEMP_PREFIX}*")) and not (folder / "print-run.pdf").exists()
+    for packet in folder.glob("*-row*.pdf"):
+        assert len(Pdf(packet.read_bytes()).page_texts()) == 4
