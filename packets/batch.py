@@ -33,7 +33,7 @@ from .compose import Base, Bases, build_base, group_key
 from .config import LoadedClinic, load_clinic
 from .content import CONTENT_DIR, Content, build_content
 from .errors import PacketsError
-from .files import make_private_dir, remove_stale_temps, write_atomic
+from .files import make_missing_dirs, make_private_dir, remove_stale_temps, write_atomic
 from .render import render_packet_layers
 from .schedule import Row, Schedule
 from .visit import Visit
@@ -174,7 +174,7 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
               on_row: Callable[[RowResult], None] = lambda r: None) -> BatchResult:
     """Render every good row, write packets, the print run and the manifest."""
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
-    make_private_dir(out_root)
+    make_missing_dirs(out_root)  # --out may be the user's own folder: create it if missing, leave its mode
     make_private_dir(folder.parent)
     make_private_dir(folder)
     remove_stale_temps(folder)

@@ -123,7 +123,11 @@ def card_sheet(loaded: LoadedClinic, count: int | None = None) -> CardSheet:
 
 def render_cards(loaded: LoadedClinic, count: int | None = None) -> bytes:
     """The card sheet(s) as PDF bytes."""
-    sheet = card_sheet(loaded, count)
+    return render_sheet(loaded, card_sheet(loaded, count))
+
+
+def render_sheet(loaded: LoadedClinic, sheet: CardSheet) -> bytes:
+    """PDF bytes for a sheet already laid out by ``card_sheet``."""
     html = render_template(loaded, "cards.html", sheet=sheet)
     with guarded(loaded.folder) as fetcher:
         pdf = layout(html, fetcher).write_pdf()

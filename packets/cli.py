@@ -15,14 +15,14 @@ import click
 
 from . import __version__
 from .batch import BatchInterrupted, RowResult, default_jobs, run_batch
-from .cards import card_sheet, render_cards
+from .cards import card_sheet, render_sheet
 from .config import CLINICS_DIR, load_clinic
-from .scaffold import init_clinic
-from .schedule import read_schedule
 from .errors import PacketsError
 from .files import write_atomic
 from .preview import write_preview
 from .render import render_packet
+from .scaffold import init_clinic
+from .schedule import read_schedule
 from .validate import validate
 from .visit import Visit, parse_date, parse_datetime, parse_session, parse_time
 
@@ -165,11 +165,11 @@ def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
         loaded = load_clinic(clinic_id)
         sheet = card_sheet(loaded, count)
         out = out or Path("output") / loaded.clinic.id / "cards.pdf"
-        write_atomic(out, render_cards(loaded, count))
+        write_atomic(out, render_sheet(loaded, sheet))
     except PacketsError as exc:
         _fail(str(exc))
-    total = count or sheet.per_sheet
-    sheets = -(-total // sheet.per_sheet)
+    total = sum(len(side.slots) for side in sheet.sides if side.name == "front")
+    sheets = len(sheet.sides) // 2
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
                f"{sheets} sheet(s) = {2 * sheets} pages. Print both sides, flip on the long edge.")
 

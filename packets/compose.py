@@ -273,8 +273,8 @@ class Bases:
         self.size = size
         self._cache: OrderedDict[tuple, Base] = OrderedDict()
 
-    def get(self, loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
-        key = group_key(loaded, visit, content.language)
+    def get(self, key: tuple, loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
+        """The group's base, built on first use (``key`` is ``group_key`` of the visit)."""
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -305,7 +305,8 @@ def render_composed(loaded: LoadedClinic, visit: Visit, ctx: PacketContext, cont
     """The packet by the fast path, or None when it must be rendered whole."""
     if visit.large_print:
         return None
-    base = bases.get(loaded, visit, content)
+    key = group_key(loaded, visit, content.language)
+    base = bases.get(key, loaded, visit, content)
     if base.sheet_pages > MAX_SHEET_PAGES:
         raise RenderError(
             f"the discharge sheet is {base.sheet_pages} pages for a patient with every detail filled in; it must fit "
@@ -316,4 +317,4 @@ def render_composed(loaded: LoadedClinic, visit: Visit, ctx: PacketContext, cont
     overlay = render_overlay(loaded, ctx, base)
     if overlay is None:
         return None
-    return Layers(stack(base.pdf, overlay), group_key(loaded, visit, content.language), overlay)
+    return Layers(stack(base.pdf, overlay), key, overlay)

@@ -82,15 +82,20 @@ def undrawable(text: str) -> list[str]:
     return sorted({ch for ch in text if ord(ch) not in have and not ch.isspace()})
 
 
-def check_drawable(fields: dict[str, str | None]) -> None:
-    """Raise ``RenderError`` naming the first field with an undrawable character.
+def undrawable_problem(text: str | None) -> str | None:
+    """What is wrong with ``text`` if a bundled font cannot draw it, else None.
 
     The message shows code points, not the text, because the text may be a name.
     """
+    if not text or not (missing := undrawable(text)):
+        return None
+    shown = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
+    return (f"has characters the bundled fonts cannot print ({shown}). "
+            "Type the name in Latin letters (or Greek, Cyrillic, Vietnamese).")
+
+
+def check_drawable(fields: dict[str, str | None]) -> None:
+    """Raise ``RenderError`` naming the first field with an undrawable character."""
     for field, text in fields.items():
-        if text and (missing := undrawable(text)):
-            shown = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
-            raise RenderError(
-                f"{field} has characters the bundled fonts cannot print ({shown}). "
-                "Type the name in Latin letters (or Greek, Cyrillic, Vietnamese)."
-            )
+        if problem := undrawable_problem(text):
+            raise RenderError(f"{field} {problem}")

@@ -21,7 +21,7 @@ from typing import Callable
 from .config import LoadedClinic
 from .content import available_languages
 from .errors import PacketsError
-from .fonts import undrawable
+from .fonts import undrawable_problem
 from .visit import InputError, Visit, initials, parse_date, parse_datetime, parse_session, parse_time
 
 REQUIRED = ("patient_name", "time", "treatment")
@@ -193,9 +193,8 @@ def _visit(values: dict[str, str], loaded: LoadedClinic, day: date) -> Visit:
     if len(name) > 120:
         raise RowError("patient_name", "longer than 120 characters. Shorten it.")
     for column in ("patient_name", "escort_name", "provider", "mrn"):
-        if values.get(column) and (bad := undrawable(values[column])):
-            shown = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
-            raise RowError(column, f"has characters the bundled fonts cannot print ({shown}). Type it in Latin, Greek or Cyrillic letters.")
+        if problem := undrawable_problem(values.get(column)):
+            raise RowError(column, problem)
     clock = _cell(values, "time", parse_time, "14:30 or 2:30 PM")
     if clock is None:
         raise RowError("time", "empty. Type the appointment time, like 14:30 or 2:30 PM.")
