@@ -50,9 +50,9 @@ def make_schedule(path: Path, rows: int) -> None:
 
 
 def inner_batch(schedule: Path, out: Path) -> dict:
-    from packets.batch import default_jobs, run_batch
-    from packets.config import load_clinic
-    from packets.schedule import read_schedule
+    from packets.batch.run import default_jobs, run_batch
+    from packets.config.loading import load_clinic
+    from packets.visits.schedule import read_schedule
 
     stamps: list[float] = []
     start = time.perf_counter()
@@ -72,10 +72,10 @@ def inner_batch(schedule: Path, out: Path) -> dict:
 
 def inner_naive(schedule: Path, out: Path) -> dict:
     """Every packet laid out whole, one after another: what `packets render` does per patient."""
-    from packets.config import load_clinic
+    from packets.config.loading import load_clinic
     from packets.files import write_atomic
-    from packets.render import render_packet
-    from packets.schedule import read_schedule
+    from packets.render.packet import render_packet
+    from packets.visits.schedule import read_schedule
 
     start = time.perf_counter()
     loaded = load_clinic(CLINIC)

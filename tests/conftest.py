@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from datetime import datetime
@@ -11,9 +12,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from packets.config import CLINICS_DIR  # noqa: E402
 
 SAMPLE_WHEN = datetime(2026, 11, 21, 14, 30)
+REPO = Path(__file__).resolve().parent.parent
+CLINICS_DIR = REPO / "clinics"  # the example clinics
+PACKETS = [sys.executable, "-m", "packets"]  # the installed package, never whatever is on PATH
+
+# Example clinic ids resolve wherever a test runs (tests may change the folder), in
+# this process and in the commands it starts.
+os.environ["PACKETS_CLINICS"] = str(CLINICS_DIR)
 
 
 @pytest.fixture

@@ -1,0 +1,384 @@
+"""Print a whole day: every row of a schedule to its own packet, plus one print run.
+
+Workers (processes) only render; the parent alone writes files, each to a temporary
+name renamed into place, so a killed worker or a Ctrl-C never leaves half a PDF. A
+row that fails costs only itself. Output lives in ``<out>/<clinic-id>/<date>/``:
+
+- ``HHMM-rowNN-XX.pdf``: one packet per patient (time, schedule row, initials);
+- ``print-run.pdf``: all packets in appointment order, each starting on a new sheet;
+- ``manifest.json``: what was written and what failed, by row, with no names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import signal
+from contextlib import closing
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pikepdf
+
+from packets import __version__
+from packets.render.compose import Base, Bases, build_base, group_key
+from packets.config.loading import LoadedClinic, load_clinic
+from packets.assets.paths import content_dir
+from packets.content.shared import Content, build_content
+from packets.errors import PacketsError
+from packets.files import make_missing_dirs, make_private_dir, remove_stale_temps, write_atomic
+from packets.render.packet import render_packet_layers
+from packets.visits.schedule import Row, Schedule
+from packets.visits.model import Visit
+from packets.render.engine import warm_up
+
+PRINT_RUN = "print-run.pdf"
+MANIFEST = "manifest.json"
+PACKET_NAME = re.compile(r"^\d{4}-row\d+-[A-Z]{2,3}\.pdf$")
+
+
+@dataclass
+class RowResult:
+    """One schedule row's outcome, as it goes into manifest.json (no names)."""
+
+    row: int
+    time: str
+    initials: str
+    status: str  # "written" or "failed"
+    file: str | None = None
+    pages: int | None = None
+    sha256: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    folder: Path
+    rows: list[RowResult]
+    print_run: Path | None
+    manifest: Path
+    removed: int = 0  # packets from an earlier run of this day no longer in the schedule
+    blank_pages: int = 0
+
+    @property
+    def written(self) -> int:
+        return sum(r.status == "written" for r in self.rows)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == "failed" for r in self.rows)
+
+
+class BatchInterrupted(PacketsError):
+    """Ctrl-C or a stopped worker: finished packets are complete, the rest are not written."""
+
+
+def packet_name(row: Row) -> str:
+    """``0930-row07-JD.pdf``: sorts by time, names the schedule row, no full name."""
+    assert row.visit is not None
+    return f"{row.visit.when:%H%M}-row{row.number:02d}-{row.initials}.pdf"
+
+
+def content_version() -> str:
+    """A short hash of the shared content files, so a manifest says which text was printed."""
+    digest = hashlib.sha256()
+    for path in sorted(content_dir().glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# ---- worker side ---------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _init_worker(clinic_path: str, in_worker: bool = True) -> None:
+    """Each worker loads the clinic once; Ctrl-C is the parent's to handle."""
+    if in_worker:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker["loaded"] = load_clinic(clinic_path)
+    _worker["content"] = {}
+    _worker["bases"] = Bases()
+
+
+def _content(language: str | None) -> Content:
+    cache: dict[str | None, Content] = _worker["content"]
+    if language not in cache:
+        cache[language] = build_content(_worker["loaded"], language)
+    return cache[language]
+
+
+def _scrub(message: str, visit: Visit) -> str:
+    """Belt and braces: no message leaves a worker with the patient's typed values in it."""
+    for value in (visit.name, visit.escort, visit.provider, visit.mrn):
+        if value and value.strip():
+            message = message.replace(value, "[patient data]")
+    return message
+
+
+def _build_base(visit: Visit) -> tuple[tuple, Base]:
+    """Phase 1: one group's shared layer (its key travels with it)."""
+    content = _content(visit.language)
+    key = group_key(_worker["loaded"], visit, content.language)
+    try:
+        return key, build_base(_worker["loaded"], visit, content)
+    except PacketsError as exc:  # each row of the group will render whole and report its own error
+        return key, Base(None, reason=str(exc))
+
+
+@dataclass(frozen=True)
+class _Task:
+    row: int
+    visit: Visit
+    target: Path
+    base: tuple[tuple, Base] | None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    row: int
+    pages: int | None = None
+    sha256: str | None = None
+    error: str | None = None
+    layers: tuple[tuple, bytes] | None = None  # (base key, overlay) for the print run
+
+
+def _render_row(task: _Task) -> _Outcome:
+    """Phase 2: render and write one packet."""
+    if task.base is not None:
+        _worker["bases"].put(*task.base)
+    try:
+        pdf, layers = render_packet_layers(_worker["loaded"], task.visit, _content(task.visit.language), bases=_worker["bases"])
+        write_atomic(task.target, pdf)
+    except PacketsError as exc:
+        return _Outcome(task.row, error=_scrub(str(exc), task.visit))
+    except OSError:
+        raise  # a full disk or a permission problem stops the run: every row would fail
+    except Exception as exc:  # a bug; the row fails, the others still print
+        return _Outcome(task.row, error=f"unexpected {type(exc).__name__} while rendering; please report it (rerun with --jobs 1 to reproduce)")
+    return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
+                    layers=(layers.base_key, layers.overlay) if layers else None)
+
+
+# ---- parent side ---------------------------------------------------------------
+
+
+def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
+              on_row: Callable[[RowResult], None] = lambda r: None) -> BatchResult:
+    """Render every good row, write packets, the print run and the manifest."""
+    folder = out_root / loaded.clinic.id / schedule.day.isoformat()
+    make_missing_dirs(out_root)  # --out may be the user's own folder: create it if missing, leave its mode
+    make_private_dir(folder.parent)
+    make_private_dir(folder)
+    remove_stale_temps(folder)
+    for old in (PRINT_RUN, MANIFEST):  # never leave last run's print run beside this run's packets
+        (folder / old).unlink(missing_ok=True)
+
+    results: dict[int, RowResult] = {}
+    for row in schedule.rows:
+        if row.error is not None:
+            results[row.number] = RowResult(row.number, row.time_text, row.initials, "failed", error=str(row.error))
+            on_row(results[row.number])
+    good = {r.number: r for r in schedule.rows if r.visit is not None}
+    bases: dict[tuple, Base] = {}
+    layers: dict[int, tuple[tuple, bytes]] = {}
+    try:
+        with closing(_render_all(loaded, list(good.values()), folder, jobs, bases)) as outcomes:  # closing: stops workers on any exit
+            for out in outcomes:
+                row = good[out.row]
+                if out.error is None:
+                    result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row), out.pages, out.sha256)
+                    if out.layers:
+                        layers[out.row] = out.layers
+                else:
+                    result = RowResult(out.row, row.time_text, row.initials, "failed", error=out.error)
+                results[out.row] = result
+                on_row(result)
+    finally:
+        remove_stale_temps(folder)  # a killed worker's unfinished file
+
+    written = sorted((r for r in good.values() if results[r.number].status == "written"), key=lambda r: (r.visit.when, r.number))
+    print_run, blanks = None, 0
+    if written:
+        parts = [(folder / packet_name(r), layers.get(r.number)) for r in written]
+        blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
+        print_run = folder / PRINT_RUN
+    keep = {packet_name(r) for r in written}
+    removed = 0
+    for stale in folder.iterdir():
+        if PACKET_NAME.match(stale.name) and stale.name not in keep:
+            stale.unlink()
+            removed += 1
+    rows = [results[n] for n in sorted(results)]
+    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks)
+    write_atomic(result.manifest, _manifest(loaded, schedule, result).encode())
+    return result
+
+
+def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
+                bases: dict[tuple, Base]) -> Iterator[_Outcome]:
+    """Yield each row's outcome in the order they finish; fill ``bases`` as they are built.
+
+    Phase 1 builds each group's base once, spread over the workers; phase 2 sends
+    each row with its group's base, so no worker lays out shared pages again.
+    """
+    def task(row: Row, base: tuple[tuple, Base] | None) -> _Task:
+        return _Task(row.number, row.visit, folder / packet_name(row), base)
+
+    if jobs <= 1 or len(rows) <= 1:
+        _init_worker(str(loaded.path), in_worker=False)
+        for row in rows:
+            yield _render_row(task(row, None))
+        bases.update(_worker["bases"].items())
+        return
+    warm_up()  # fork: workers start with fonts and stylesheets already loaded
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    executor = ProcessPoolExecutor(
+        max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker, initargs=(str(loaded.path),),
+    )
+    futures: dict[Future, Row] = {}
+    try:
+        firsts: dict[tuple, Visit] = {}
+        for row in rows:
+            if not row.visit.large_print:  # large print always renders whole
+                firsts.setdefault(group_key(loaded, row.visit, row.visit.language or loaded.clinic.language), row.visit)
+        bases.update(executor.map(_build_base, firsts.values()))
+        futures = {
+            executor.submit(_render_row, task(row, _base_for(loaded, row.visit, bases))): row for row in rows
+        }
+        for future in as_completed(futures):
+            yield future.result()
+    except BrokenProcessPool:
+        done = sum(f.done() and not f.exception() for f in futures)
+        raise BatchInterrupted(
+            f"a worker process stopped (killed, or out of memory) after {done} of {len(rows)} packets. "
+            "Packets already written are complete. Run the same command again to complete the day."
+        ) from None
+    finally:
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()  # on Ctrl-C or an error, stop rendering now
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _base_for(loaded: LoadedClinic, visit: Visit, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
+    key = group_key(loaded, visit, visit.language or loaded.clinic.language)
+    return (key, bases[key]) if key in bases else None
+
+
+def _copy_now(obj: pikepdf.Object, dest: pikepdf.Pdf, memo: dict) -> pikepdf.Object:
+    """Copy ``obj`` and everything it references into ``dest``, stream data included.
+
+    ``copy_foreign`` copies stream data lazily, so every source PDF would have to
+    stay open until the print run is saved: about 0.25 MB per patient. Copying the
+    small patient layer outright lets it be closed at once, so memory stays flat.
+    """
+    if isinstance(obj, pikepdf.Stream):
+        if obj.objgen in memo:
+            return memo[obj.objgen]
+        stream = pikepdf.Stream(dest, obj.read_raw_bytes())
+        memo[obj.objgen] = stream
+        for key, value in obj.stream_dict.items():
+            if key != "/Length":
+                stream.stream_dict[key] = _copy_now(value, dest, memo)
+        return stream
+    if isinstance(obj, pikepdf.Dictionary):
+        if obj.is_indirect and obj.objgen in memo:
+            return memo[obj.objgen]
+        copy = dest.make_indirect(pikepdf.Dictionary()) if obj.is_indirect else pikepdf.Dictionary()
+        if obj.is_indirect:
+            memo[obj.objgen] = copy
+        for key, value in obj.items():
+            copy[key] = _copy_now(value, dest, memo)
+        return copy
+    if isinstance(obj, pikepdf.Array):
+        if obj.is_indirect and obj.objgen in memo:
+            return memo[obj.objgen]
+        copy = pikepdf.Array([_copy_now(value, dest, memo) for value in obj])
+        if obj.is_indirect:
+            memo[obj.objgen] = copy = dest.make_indirect(copy)
+        return copy
+    return obj  # names, numbers, strings: plain values
+
+
+def _page_count(pdf: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, bytes] | None]], bases: dict[tuple, Base],
+                     loaded: LoadedClinic, schedule: Schedule) -> int:
+    """All packets in order; a blank page after an odd-length packet keeps sheets apart.
+
+    A fast-path packet is put together again from its layers, so each group's shared
+    pages are stored once (a form XObject per page) instead of once per patient:
+    the file is several times smaller and memory stays flat over a long day.
+    Whole-rendered packets (large print, long names) are copied from their files.
+    """
+    blanks = 0
+    opened: list[pikepdf.Pdf] = []
+    shared: dict[tuple, list[pikepdf.Object]] = {}
+    with pikepdf.new() as run:
+        for file, layer in parts:
+            base = bases.get(layer[0]) if layer else None
+            if layer and base is not None and base.pdf is not None:
+                key, overlay = layer
+                if key not in shared:
+                    opened.append(pikepdf.open(io.BytesIO(base.pdf)))
+                    shared[key] = [run.copy_foreign(page.as_form_xobject()) for page in opened[-1].pages]
+                with pikepdf.open(io.BytesIO(overlay)) as layer:
+                    count, memo = len(layer.pages), {}  # one memo: the pages share their fonts
+                    for index, top in enumerate(layer.pages):
+                        page = run.add_blank_page(page_size=_size(top))
+                        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(
+                            Shared=shared[key][index], Patient=_copy_now(top.as_form_xobject(), run, memo)))
+                        page.obj.Contents = run.make_stream(b"q /Shared Do Q q /Patient Do Q")
+            else:
+                opened.append(pikepdf.open(file))
+                run.pages.extend(opened[-1].pages)
+                count = len(opened[-1].pages)
+            if count % 2:
+                run.add_blank_page(page_size=_size(run.pages[-1]))
+                blanks += 1
+        run.docinfo["/Title"] = f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"
+        run.docinfo["/Producer"] = f"packets {__version__}"
+        out = io.BytesIO()
+        run.save(out, deterministic_id=True)
+    for document in opened:
+        document.close()
+    write_atomic(path, out.getvalue())
+    return blanks
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    box = page.mediabox
+    return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+
+
+def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult) -> str:
+    data = {
+        "tool": "packets",
+        "tool_version": __version__,
+        "content_version": content_version(),
+        "clinic": loaded.clinic.id,
+        "date": schedule.day.isoformat(),
+        "schedule": schedule.path.name,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "written": result.written,
+        "failed": result.failed,
+        "print_run": {"file": PRINT_RUN, "blank_pages": result.blank_pages} if result.print_run else None,
+        "rows": [asdict(r) for r in result.rows],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,1 @@
+"""The command line: parses options and calls ``packets.facade``; nothing else."""

@@ -1,0 +1,1 @@
+"""Stage 2, content: the shared aftercare text merged with one clinic's overrides."""

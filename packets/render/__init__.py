@@ -1,0 +1,6 @@
+"""Stage 4, render: visit + clinic + content -> context -> HTML -> PDF.
+
+``context`` computes every value a page prints; ``templating`` runs the sandboxed
+templates; ``engine`` runs WeasyPrint with the local-only ``fetcher``; ``compose`` is
+the fast path; ``packet``, ``cards`` and ``preview`` are the documents.
+"""

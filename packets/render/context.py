@@ -1,0 +1,256 @@
+"""Build the one context object a packet template sees.
+
+Everything a template prints is computed here: dates in words, "do not drive until"
+times, phone numbers, QR codes, footers. Templates only lay it out, so a clinic
+override can change the look without being able to get a time or a number wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from packets.config.loading import LoadedClinic
+from packets.content.shared import Content, Section, TrackingRow, build_content
+from packets.errors import PacketsError
+from packets.assets.fonts import CHOICES as FONT_CHOICES
+from packets.config.phones import tel_uri
+from packets.render.qr import QUIET_ZONE, qr_data_uri, qr_modules
+from packets.visits.model import Visit
+
+PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+CARD_MM = {"id-1": (85.60, 53.98), "business": (88.9, 50.8)}
+SHEET_QR_MM = 22.0  # symbol width on a page (brief: at least 2 cm)
+CARD_QR_MM = 16.0  # symbol width on a wallet card (brief: 15 to 20 mm)
+# Large print: 18 pt will not fit a wallet card, so each side of the card grows to
+# fit twice across a page's width, and the pair to under half a page's height.
+LARGE_CARD_MM = (92.0, 130.0)
+LARGE_CARD_QR_MM = 24.0
+MIN_MODULE_MM = 0.5
+
+
+@dataclass(frozen=True)
+class Contact:
+    label: str
+    value: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Qr:
+    """A QR code with the text printed beside it (many patients have no smartphone)."""
+
+    payload: str
+    text: str
+    src: str
+    size_mm: float  # printed width including the quiet zone
+
+
+@dataclass(frozen=True)
+class TierView:
+    id: str
+    label: str
+    title: str
+    intro: str
+    phone: str
+    signs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DayColumn:
+    heading: str
+    date: date
+
+
+@dataclass(frozen=True)
+class PacketContext:
+    """All a packet template sees, as plain values."""
+
+    lang: str
+    title: str  # PDF title: clinic and document only, never the patient
+    clinic_name: str
+    clinic_address: tuple[str, ...]
+    logo_url: str | None
+    paper: str
+    paper_mm: tuple[float, float]
+    card_mm: tuple[float, float]
+    large_print: bool
+    primary: str
+    accent: str
+    font: str
+    extra_css_url: str | None
+    labels: dict[str, str]
+    patient_name: str
+    patient_lines: tuple[tuple[str, str], ...]
+    treatment_label: str
+    treatment_date: str
+    today: tuple[str, ...]
+    before_next_visit: tuple[str, ...]
+    sections: tuple[Section, ...]
+    tiers: tuple[TierView, ...]
+    relapse_intro: str
+    relapse_signs: tuple[str, ...]
+    contacts: tuple[Contact, ...]
+    aftercare_qr: Qr
+    tracking_qr: Qr | None
+    tracking_days: tuple[DayColumn, ...]
+    tracking_rows: tuple[TrackingRow, ...]
+    card_qr: Qr
+    footer_note: str | None
+    review_note: str | None
+
+
+class DateWords:
+    """Dates and times in the content language's words."""
+
+    def __init__(self, content: Content):
+        self.f = content.formats
+
+    def clock(self, when: datetime) -> str:
+        if self.f.clock == "24h":
+            return when.strftime("%H:%M")
+        hour = when.hour % 12 or 12
+        return f"{hour}:{when.minute:02d} {self.f.pm if when.hour >= 12 else self.f.am}"
+
+    def day(self, d: date) -> str:
+        """``Sunday, Nov 22``."""
+        return f"{self.f.weekdays[d.weekday()]}, {self.f.months_short[d.month - 1]} {d.day}"
+
+    def short_day(self, d: date) -> str:
+        """``Sun, Nov 22``."""
+        return f"{self.f.weekdays_short[d.weekday()]}, {self.f.months_short[d.month - 1]} {d.day}"
+
+    def full_date(self, d: date) -> str:
+        """``Nov 21, 2026``."""
+        return f"{self.f.months_short[d.month - 1]} {d.day}, {d.year}"
+
+    def moment(self, when: datetime) -> str:
+        """``2:30 PM, Sunday, Nov 22``."""
+        return f"{self.clock(when)}, {self.day(when.date())}"
+
+
+def _label(labels: dict[str, str], key: str, **values: object) -> str:
+    return labels[key].format(**values)
+
+
+def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: DateWords) -> tuple[str, ...]:
+    """The rules for today with computed times: driving, alcohol, ride home, extras."""
+    proto = loaded.clinic.treatments[visit.treatment]  # type: ignore[index]
+    labels = content.labels
+    lines = []
+    if proto.driving == "next-day":
+        lines.append(_label(labels, "drive_next_day", day=words.day(visit.when.date() + timedelta(days=1))))
+    else:
+        lines.append(_label(labels, "drive_until", when=words.moment(visit.when + timedelta(hours=proto.driving))))
+    if proto.alcohol_free_hours:
+        lines.append(_label(labels, "alcohol_until", when=words.moment(visit.when + timedelta(hours=proto.alcohol_free_hours))))
+    else:
+        lines.append(labels["alcohol_none"])
+    key = f"escort_{proto.escort}" + ("_named" if visit.escort else "")
+    lines.append(_label(labels, key, name=visit.escort or "", hours=proto.escort_hours or ""))
+    if proto.monitoring_minutes:
+        lines.append(_label(labels, "monitoring", minutes=proto.monitoring_minutes))
+    lines.extend(proto.instructions)
+    return tuple(lines)
+
+
+def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = None) -> PacketContext:
+    """The packet for ``visit`` at ``loaded``'s clinic, ready for a template."""
+    clinic = loaded.clinic
+    if visit.treatment not in clinic.treatments:
+        offered = ", ".join(clinic.treatments)
+        raise PacketsError(f"treatment '{visit.treatment}' is not offered by {clinic.id}. Use one of: {offered}.")
+    content = content or build_content(loaded, visit.language)
+    proto = clinic.treatments[visit.treatment]  # type: ignore[index]
+    labels = content.labels
+    words = DateWords(content)
+    region = clinic.country
+    c = clinic.contacts
+
+    total = visit.series_length or proto.series_length
+    patient_lines: list[tuple[str, str]] = []
+    if visit.date_of_birth:
+        patient_lines.append((labels["date_of_birth"], words.full_date(visit.date_of_birth)))
+    if visit.mrn:
+        patient_lines.append((labels["mrn"], visit.mrn))
+    treatment_label = proto.label or content.treatment_labels[visit.treatment]
+    patient_lines.append((labels["treatment"], f"{treatment_label}, {words.full_date(visit.when.date())}, {words.clock(visit.when)}"))
+    if visit.session:
+        key = "treatment_of" if total else "treatment_number"
+        patient_lines.append(("", _label(labels, key, n=visit.session, total=total)))
+    if visit.provider:
+        patient_lines.append((labels["provider"], visit.provider))
+
+    before_next = list(proto.before_next_visit)
+    if visit.next_visit:
+        before_next.insert(0, _label(labels, "next_visit", when=f"{words.day(visit.next_visit.date())}, {words.clock(visit.next_visit)}"))
+
+    contacts = [
+        Contact(labels["main_line"], c.main, tel_uri(c.main, region)),
+        Contact(labels["after_hours_line"], c.after_hours, tel_uri(c.after_hours, region)),
+    ]
+    if c.on_call:
+        name = f" ({c.on_call_name})" if c.on_call_name else ""
+        contacts.append(Contact(labels["on_call_line"] + name, c.on_call, tel_uri(c.on_call, region)))
+    if c.email:
+        contacts.append(Contact(labels["email"], c.email))
+    if c.portal:
+        contacts.append(Contact(labels["portal"], c.portal))
+
+    phones = {"emergency": c.emergency, "crisis": c.crisis, "after_hours": c.after_hours, "main": c.main}
+    tiers = tuple(
+        TierView(
+            id=t.id, label=labels[t.label_key], title=t.title, intro=t.intro,
+            phone=phones[t.phone], signs=t.signs,
+        )
+        for t in content.warning_tiers
+    )
+    links = clinic.links
+    card_payload = links.card or tel_uri(c.after_hours, region)
+    days = tuple(
+        DayColumn(f"{_label(labels, 'tracking_day', n=n)} · {words.short_day(visit.when.date() + timedelta(days=n))}", visit.when.date() + timedelta(days=n))
+        for n in (1, 2, 3)
+    )
+    review = clinic.review
+    return PacketContext(
+        lang=content.language,
+        title=f"{clinic.name}: {labels['packet_title']}",
+        clinic_name=clinic.name,
+        clinic_address=tuple(clinic.address),
+        logo_url=(loaded.folder / clinic.logo).resolve().as_uri() if clinic.logo else None,
+        paper=clinic.paper,
+        paper_mm=PAPER_MM[clinic.paper],
+        card_mm=LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size],
+        large_print=visit.large_print,
+        primary=clinic.branding.primary,
+        accent=clinic.branding.accent,
+        font=FONT_CHOICES[clinic.branding.font],
+        extra_css_url=(loaded.folder / clinic.branding.css).resolve().as_uri() if clinic.branding.css else None,
+        labels=labels,
+        patient_name=visit.name,
+        patient_lines=tuple(patient_lines),
+        treatment_label=treatment_label,
+        treatment_date=words.full_date(visit.when.date()),
+        today=today_lines(loaded, content, visit, words),
+        before_next_visit=tuple(before_next),
+        sections=content.sections,
+        tiers=tiers,
+        relapse_intro=content.relapse_signs.intro,
+        relapse_signs=content.relapse_signs.items,
+        contacts=tuple(contacts),
+        aftercare_qr=_qr(links.aftercare, links.aftercare, SHEET_QR_MM),
+        tracking_qr=_qr(links.tracking_form, links.tracking_form, SHEET_QR_MM) if links.tracking_form else None,
+        tracking_days=days,
+        tracking_rows=content.tracking_rows,
+        card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
+        footer_note=clinic.footer_text,
+        review_note=_label(labels, "reviewed", by=review.by, date=words.full_date(review.date)) if review else None,
+    )
+
+
+def _qr(payload: str, text: str, min_symbol_mm: float) -> Qr:
+    """Size the code so the symbol is at least ``min_symbol_mm`` and a module 0.5 mm."""
+    total = qr_modules(payload)
+    symbol = total - 2 * QUIET_ZONE
+    module = max(min_symbol_mm / symbol, MIN_MODULE_MM)
+    return Qr(payload=payload, text=text.removeprefix("https://"), src=qr_data_uri(payload), size_mm=round(module * total, 2))

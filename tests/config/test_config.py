@@ -1,0 +1,97 @@
+"""Broken configs give one clear message each, with the right file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from packets.config.loading import load_clinic
+from packets.errors import ConfigError
+from packets.checks.validate import validate
+
+
+def _break(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` with ``new`` in the file; return the 1-based line changed."""
+    text = path.read_text()
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1))
+    return line
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_clinic(str(path))
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("clinic_id", ["sunrise-iv", "harbor-spravato"])
+def test_examples_validate_clean(clinic_id: str) -> None:
+    problems = validate(clinic_id)
+    assert [p for p in problems if p.severity != "info"] == []
+    assert all("reading grade" in p.message for p in problems)  # notes only
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "expected"),
+    [
+        ("  after_hours:", "  after_hour:", "contacts.after_hour", ["unknown key 'after_hour'", "after_hours"]),
+        ('main: "(503) 201-4477"', "main: +15032014477", "contacts.main", ["put this value in quotes"]),
+        ('"(503) 201-4490"', '"(503) 201-44"', "contacts.after_hours", ["not a valid phone number"]),
+    ],
+    ids=["unknown-key", "unquoted-phone", "bad-phone"],
+)
+def test_bad_value_names_line_key_and_fix(clinic_copy, old: str, new: str, key: str, expected: list[str]) -> None:
+    path = clinic_copy()
+    line = _break(path, old, new)
+    problems = _problems(path)
+    assert any(f"clinic.yaml:{line}: {key}:" in p and all(e in p for e in expected) for p in problems), problems
+
+
+def test_alias_refused(clinic_copy) -> None:
+    path = clinic_copy()
+    line = _break(path, "  on_call: \"(503) 201-4495\"", "  on_call: &x \"(503) 201-4495\"\n  main2: *x")
+    problems = _problems(path)
+    assert len(problems) == 1 and f":{line}:" in problems[0] and "anchors and aliases" in problems[0]
+
+
+def test_missing_required_field(clinic_copy) -> None:
+    path = clinic_copy("harbor-spravato")
+    _break(path, "    alcohol_free_hours: 24\n", "")
+    problems = _problems(path)
+    line = path.read_text().splitlines().index("  esketamine-nasal:") + 1
+    assert any(f":{line}: treatments.esketamine-nasal.alcohol_free_hours: required key" in p for p in problems), problems
+
+
+def test_every_problem_in_one_pass(clinic_copy) -> None:
+    path = clinic_copy()
+    _break(path, "paper: letter", "paper: legal")
+    _break(path, "  after_hours:", "  after_hour:")
+    _break(path, "monitoring_minutes: 45", "monitoring_minutes: soon")
+    problems = _problems(path)
+    assert len(problems) >= 3
+    assert any("'legal' is not allowed" in p for p in problems)
+
+
+def test_non_utf8_and_large_files(tmp_path: Path) -> None:
+    bad = tmp_path / "clinic.yaml"
+    bad.write_bytes("name: Caf\xe9\n".encode("latin-1"))
+    assert "not UTF-8" in _problems(bad)[0]
+    bad.write_text("# pad\n" * 200_000)
+    assert "at most 1 MB" in _problems(bad)[0]
+
+
+def test_unknown_section_id_is_an_error(clinic_copy) -> None:
+    path = clinic_copy("harbor-spravato")
+    line = _break(path, "    - medicines", "    - medicine")
+    problems = [str(p) for p in validate(str(path))]
+    assert any(f":{line}: content.hide.0: no section 'medicine'" in p for p in problems), problems
+
+
+def test_missing_review_is_a_warning(clinic_copy) -> None:
+    path = clinic_copy("harbor-spravato")
+    text = path.read_text()
+    path.write_text(text[: text.index("\nreview:")] + "\n")
+    problems = [p for p in validate(str(path)) if p.severity != "info"]
+    assert [p.severity for p in problems] == ["warning"] and "no content review" in problems[0].message
