@@ -15,7 +15,6 @@ from pathlib import Path
 import fontpkg
 from fontTools.ttLib import TTFont
 
-from packets.errors import RenderError
 
 
 @dataclass(frozen=True)
@@ -92,10 +91,3 @@ def undrawable_problem(text: str | None) -> str | None:
     shown = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:5])
     return (f"has characters the bundled fonts cannot print ({shown}). "
             "Type the name in Latin letters (or Greek, Cyrillic, Vietnamese).")
-
-
-def check_drawable(fields: dict[str, str | None]) -> None:
-    """Raise ``RenderError`` naming the first field with an undrawable character."""
-    for field, text in fields.items():
-        if problem := undrawable_problem(text):
-            raise RenderError(f"{field} {problem}")

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import re
 import signal
+import traceback
 from contextlib import closing
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +30,8 @@ from typing import Callable, Iterator
 import pikepdf
 
 from packets import __version__
-from packets.render.compose import Base, Bases, build_base, group_key
+from packets.render.compose import Base, build_base, group_key
+from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.assets.paths import content_dir
 from packets.content.shared import Content, build_content
@@ -38,7 +40,6 @@ from packets.files import make_missing_dirs, make_private_dir, remove_stale_temp
 from packets.render.packet import render_packet_layers
 from packets.visits.schedule import Row, Schedule
 from packets.visits.model import Visit
-from packets.render.engine import warm_up
 
 PRINT_RUN = "print-run.pdf"
 MANIFEST = "manifest.json"
@@ -97,23 +98,35 @@ def content_version() -> str:
 
 # ---- worker side ---------------------------------------------------------------
 
-_worker: dict = {}
+
+class Worker:
+    """What one rendering process keeps: the clinic, its content per language, a Renderer.
+
+    The parent builds one before forking, so workers start with fonts loaded; with
+    ``--jobs 1`` the parent renders with it directly.
+    """
+
+    def __init__(self, loaded: LoadedClinic) -> None:
+        self.loaded = loaded
+        self.renderer = Renderer()
+        self._content: dict[str | None, Content] = {}
+
+    def content(self, language: str | None) -> Content:
+        if language not in self._content:
+            self._content[language] = build_content(self.loaded, language)
+        return self._content[language]
 
 
-def _init_worker(clinic_path: str, in_worker: bool = True) -> None:
-    """Each worker loads the clinic once; Ctrl-C is the parent's to handle."""
-    if in_worker:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker["loaded"] = load_clinic(clinic_path)
-    _worker["content"] = {}
-    _worker["bases"] = Bases()
+# Set once in each worker process by ``_init_worker`` (a pool's initializer can
+# only hand its worker state to later tasks this way). The parent never sets it.
+_process_worker: Worker | None = None
 
 
-def _content(language: str | None) -> Content:
-    cache: dict[str | None, Content] = _worker["content"]
-    if language not in cache:
-        cache[language] = build_content(_worker["loaded"], language)
-    return cache[language]
+def _init_worker(worker: Worker | str) -> None:
+    """In a pool process: keep the forked Worker (or load the clinic); Ctrl-C is the parent's."""
+    global _process_worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker))
 
 
 def _scrub(message: str, visit: Visit) -> str:
@@ -124,12 +137,14 @@ def _scrub(message: str, visit: Visit) -> str:
     return message
 
 
-def _build_base(visit: Visit) -> tuple[tuple, Base]:
+def _build_base(visit: Visit, worker: Worker | None = None) -> tuple[tuple, Base]:
     """Phase 1: one group's shared layer (its key travels with it)."""
-    content = _content(visit.language)
-    key = group_key(_worker["loaded"], visit, content.language)
+    worker = worker or _process_worker
+    assert worker is not None
+    content = worker.content(visit.language)
+    key = group_key(worker.loaded, visit, content.language)
     try:
-        return key, build_base(_worker["loaded"], visit, content)
+        return key, build_base(worker.renderer, worker.loaded, visit, content)
     except PacketsError as exc:  # each row of the group will render whole and report its own error
         return key, Base(None, reason=str(exc))
 
@@ -149,21 +164,26 @@ class _Outcome:
     sha256: str | None = None
     error: str | None = None
     layers: tuple[tuple, bytes] | None = None  # (base key, overlay) for the print run
+    trace: str | None = None  # an unexpected error's traceback, patient values scrubbed
 
 
-def _render_row(task: _Task) -> _Outcome:
+def _render_row(task: _Task, worker: Worker | None = None) -> _Outcome:
     """Phase 2: render and write one packet."""
+    worker = worker or _process_worker
+    assert worker is not None
     if task.base is not None:
-        _worker["bases"].put(*task.base)
+        worker.renderer.bases.put(*task.base)
     try:
-        pdf, layers = render_packet_layers(_worker["loaded"], task.visit, _content(task.visit.language), bases=_worker["bases"])
+        pdf, layers = render_packet_layers(worker.loaded, task.visit, worker.content(task.visit.language),
+                                           renderer=worker.renderer)
         write_atomic(task.target, pdf)
     except PacketsError as exc:
         return _Outcome(task.row, error=_scrub(str(exc), task.visit))
     except OSError:
         raise  # a full disk or a permission problem stops the run: every row would fail
     except Exception as exc:  # a bug; the row fails, the others still print
-        return _Outcome(task.row, error=f"unexpected {type(exc).__name__} while rendering; please report it (rerun with --jobs 1 to reproduce)")
+        return _Outcome(task.row, error=f"unexpected {type(exc).__name__} while rendering; please report it",
+                        trace=_scrub(traceback.format_exc(), task.visit))
     return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
                     layers=(layers.base_key, layers.overlay) if layers else None)
 
@@ -199,7 +219,11 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
                     if out.layers:
                         layers[out.row] = out.layers
                 else:
-                    result = RowResult(out.row, row.time_text, row.initials, "failed", error=out.error)
+                    error = out.error
+                    if out.trace:
+                        log = _log_trace(folder, out.row, out.trace)
+                        error += f"; details in {log}"
+                    result = RowResult(out.row, row.time_text, row.initials, "failed", error=error)
                 results[out.row] = result
                 on_row(result)
     finally:
@@ -223,6 +247,18 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
     return result
 
 
+ERROR_LOG = "errors.log"
+
+
+def _log_trace(folder: Path, row: int, trace: str) -> Path:
+    """Append an unexpected error's traceback (patient values already scrubbed) to the day's log."""
+    log = folder / ERROR_LOG
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        handle.write(f"--- row {row}, {datetime.now().isoformat(timespec='seconds')}, packets {__version__}\n{trace}\n")
+    return log
+
+
 def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
                 bases: dict[tuple, Base]) -> Iterator[_Outcome]:
     """Yield each row's outcome in the order they finish; fill ``bases`` as they are built.
@@ -234,16 +270,17 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         return _Task(row.number, row.visit, folder / packet_name(row), base)
 
     if jobs <= 1 or len(rows) <= 1:
-        _init_worker(str(loaded.path), in_worker=False)
+        worker = Worker(loaded)
         for row in rows:
-            yield _render_row(task(row, None))
-        bases.update(_worker["bases"].items())
+            yield _render_row(task(row, None), worker)
+        bases.update(worker.renderer.bases.items())
         return
-    warm_up()  # fork: workers start with fonts and stylesheets already loaded
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    # With fork, a Worker built here (fonts loaded) is inherited by every worker
+    # process as it is; other start methods load the clinic in each process.
+    fork = "fork" in multiprocessing.get_all_start_methods()
     executor = ProcessPoolExecutor(
-        max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker, initargs=(str(loaded.path),),
+        max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else None),
+        initializer=_init_worker, initargs=(Worker(loaded) if fork else str(loaded.path),),
     )
     futures: dict[Future, Row] = {}
     try:

@@ -11,17 +11,16 @@ reported as a note, so the clinic sees where it stands.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Iterator
 
 import textstat
 
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import build_content, load_shared
-from packets.render.context import build_context
 from packets.errors import ConfigError, PacketsError, Problem
-from packets.render.preview import sample_visit
 from packets.config.scaffold import STAND_IN_DOMAIN, STAND_IN_PHONE
-from packets.render.templating import TemplateProblem, render_html
+from packets.visits.samples import sample_visit
 
 REVIEW_MAX_DAYS = 730  # 24 months
 GRADE_WARN = 8.0  # CDC: 8th grade at most; the shared content aims for 6
@@ -74,6 +73,9 @@ def grade_notes(loaded: LoadedClinic) -> list[Problem]:
 
 def template_problems(loaded: LoadedClinic) -> list[Problem]:
     """Render each treatment's packet HTML for a sample patient; report template errors."""
+    from packets.render.context import build_context  # the render stack: only when asked
+    from packets.render.templating import TemplateProblem, render_html
+
     content = build_content(loaded)
     seen: set[str] = set()
     problems = []
@@ -106,12 +108,16 @@ def stand_in_warnings(loaded: LoadedClinic) -> list[Problem]:
     return found
 
 
-def validate(id_or_path: str, today: date | None = None) -> list[Problem]:
-    """All problems for one config (errors, warnings, notes); raises nothing for bad configs."""
+def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: date | None = None,
+             render: bool = True) -> list[Problem]:
+    """All problems for one config (errors, warnings, notes); raises nothing for bad configs.
+
+    ``render=False`` skips the template step (which imports the render stack).
+    """
     try:
-        loaded = load_clinic(id_or_path)
+        loaded = load_clinic(id_or_path, folders)
         build_content(loaded)
     except ConfigError as exc:
         return exc.problems
-    return (template_problems(loaded) + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded)
-            + grade_notes(loaded))
+    rendered = template_problems(loaded) if render else []
+    return rendered + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded) + grade_notes(loaded)

@@ -1,7 +1,10 @@
-"""Command line: parse options, call the pipeline, map errors to exit codes.
+"""Command line: parse options into values, call ``packets.facade``, report.
 
-Exit 0: done. Exit 1: something the user can fix (message on stderr). No patient
-name is ever printed here: messages name fields, rows and initials only.
+Every error leaves through ``PacketsGroup.invoke``: a problem the user can fix
+(``PacketsError``) or an operating-system error (disk full, no permission) prints one
+line and exits 1; anything else is a bug, printed as one line plus a hint, or with
+its traceback under ``--debug``. No patient name is ever printed here: messages name
+fields, rows and initials only.
 """
 
 from __future__ import annotations
@@ -10,21 +13,36 @@ import sys
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
-from packets import __version__
-from packets.batch.run import BatchInterrupted, RowResult, default_jobs, run_batch
-from packets.render.cards import card_sheet, render_sheet
-from packets.config.loading import load_clinic
+from packets import __version__, facade
 from packets.errors import PacketsError
-from packets.files import write_atomic
-from packets.render.preview import write_preview
-from packets.render.packet import render_packet
-from packets.config.scaffold import init_clinic
-from packets.visits.schedule import read_schedule
-from packets.checks.validate import validate
-from packets.visits.model import Visit, parse_date, parse_datetime, parse_session, parse_time
+from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
+
+CLINIC_HELP = "Clinic id (a folder in ./clinics, --clinics or $PACKETS_CLINICS) or path to clinic.yaml."
+
+
+class PacketsGroup(click.Group):
+    """The one place errors become exit codes and one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PacketsError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(f"could not use{where}: {exc.strerror or exc}. Check the path, free space and permissions.")
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug in this tool
+            if ctx.params.get("debug"):
+                raise
+            name = ctx.invoked_subcommand or "packets"
+            _fail(f"unexpected {type(exc).__name__} in '{name}'; this is a bug, please report it. "
+                  f"Run again as 'packets --debug {name} ...' to see the traceback.")
 
 
 def _fail(message: str) -> None:
@@ -32,19 +50,27 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group()
+def clinics_option(command: Callable) -> Callable:
+    return click.option("--clinics", "clinics", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Another folder of clinic folders to look ids up in (also $PACKETS_CLINICS).")(command)
+
+
+@click.group(cls=PacketsGroup)
 @click.version_option(__version__, prog_name="packets")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
+def main(debug: bool) -> None:
     """Print-ready ketamine aftercare packets from a clinic's YAML config."""
 
 
-@main.command()
+@main.command("validate")
 @click.argument("paths", nargs=-1, required=True)
-def validate_cmd(paths: tuple[str, ...]) -> None:
+@clinics_option
+@click.option("--no-render", is_flag=True, help="Check the config only; skip the test renders.")
+def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) -> None:
     """Check clinic configs (ids or paths). Exit 1 if any has an error."""
     failed = False
     for path in paths:
-        problems = validate(path)
+        problems = facade.validate(path, clinics, render=not no_render)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
             click.echo(str(problem), err=True)
@@ -57,60 +83,58 @@ def validate_cmd(paths: tuple[str, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
-main.add_command(validate_cmd, name="validate")
-
-
 @main.command()
-@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
+@clinics_option
 @click.option("--name", required=True, help="Patient name as it should print.")
 @click.option("--treatment", required=True, help="iv-ketamine, im-ketamine, esketamine-nasal or oral-ketamine.")
 @click.option("--date", "date_text", help="Treatment date, 2026-11-21 or 11/21/2026 (default: today).")
 @click.option("--time", "time_text", help="Time of the dose, 14:30 or 2:30 PM (default: now).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF file to write.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="PDF file to write.")
 @click.option("--dob", help="Date of birth.")
 @click.option("--mrn", help="Medical record number.")
 @click.option("--session", "session_text", help="Treatment number, e.g. 3 or 3/6.")
 @click.option("--escort", help="Name of the person taking the patient home.")
 @click.option("--next", "next_text", help='Next appointment, e.g. "2026-11-24 10:00".')
 @click.option("--provider", help="Treating provider.")
+@click.option("--language", help="Language of the packet (default: the clinic's).")
 @click.option("--large-print", is_flag=True, help="18 pt body text, 1.5 line spacing.")
-def render(clinic_id: str, name: str, treatment: str, date_text: str | None, time_text: str | None, out: Path,
-           dob: str | None, mrn: str | None, session_text: str | None, escort: str | None,
-           next_text: str | None, provider: str | None, large_print: bool) -> None:
+def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date_text: str | None,
+           time_text: str | None, out: Path, dob: str | None, mrn: str | None, session_text: str | None,
+           escort: str | None, next_text: str | None, provider: str | None, language: str | None,
+           large_print: bool) -> None:
     """Write one patient's packet to --out."""
-    try:
-        now = datetime.now()
-        day = parse_date(date_text) if date_text else now.date()
-        clock = parse_time(time_text) if time_text else now.time().replace(second=0, microsecond=0)
-        session, total = parse_session(session_text) if session_text else (None, None)
-        visit = Visit(
-            name=name, treatment=treatment, when=datetime.combine(day, clock),
-            date_of_birth=parse_date(dob) if dob else None, mrn=mrn, session=session, series_length=total,
-            escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
-            large_print=large_print,
-        )
-        pdf = render_packet(load_clinic(clinic_id), visit)
-        write_atomic(out, pdf)
-    except PacketsError as exc:  # includes InputError from the parsers
-        _fail(str(exc))
-    click.echo(f"wrote {out}")
+    now = datetime.now()
+    day = parse_date(date_text) if date_text else now.date()
+    clock = parse_time(time_text) if time_text else now.time().replace(second=0, microsecond=0)
+    session, total = parse_session(session_text) if session_text else (None, None)
+    loaded = facade.open_clinic(clinic_id, clinics)
+    visit = facade.new_visit(
+        loaded, name=name, treatment=treatment, when=datetime.combine(day, clock),
+        date_of_birth=parse_date(dob) if dob else None, mrn=mrn, session=session, series_length=total,
+        escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
+        language=language, large_print=large_print,
+    )
+    written = facade.render_one(loaded, visit, out)
+    click.echo(f"wrote {written.path} ({written.pages} pages)")
 
 
 @main.command()
-@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
+@clinics_option
 @click.option("--schedule", "schedule_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The day's schedule as CSV (see README: Schedule format).")
 @click.option("--date", "date_text", help="Date for rows without a date column (default: the schedule's date, else today).")
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
-def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None) -> None:
+def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, date_text: str | None, out_root: Path,
+          jobs: int | None) -> None:
     """Write a packet for every row of a schedule, a print run and a manifest."""
-    try:
-        loaded = load_clinic(clinic_id)
-        schedule = read_schedule(schedule_path, loaded, parse_date(date_text) if date_text else None)
-    except PacketsError as exc:
-        _fail(str(exc))
+    from packets.batch.run import BatchInterrupted, RowResult
+
+    loaded = facade.open_clinic(clinic_id, clinics)
+    schedule = facade.read_day(loaded, schedule_path, parse_date(date_text) if date_text else None)
     for warning in schedule.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = len(schedule.rows)
@@ -123,7 +147,7 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
                 click.echo(_row_line(result), err=True)
 
         try:
-            result = run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row)
+            result = facade.run_day(loaded, schedule, out_root, jobs, on_row)
         except KeyboardInterrupt:
             click.echo("\ninterrupted: packets already written are complete; nothing half-written was left. "
                        "Run the same command again to complete the day.", err=True)
@@ -141,33 +165,29 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
         click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
     summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
                f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
-    where = f"; see {result.manifest}"
-    click.echo(summary + where)
+    click.echo(summary + f"; see {result.manifest}")
     if result.print_run:
         click.echo(f"print: {result.print_run}")
     sys.exit(1 if failed else 0)
 
 
-def _row_line(result: RowResult) -> str:
+def _row_line(result: Any) -> str:
     if result.status == "written":
         return f"row {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
     return f"row {result.row} ({result.initials}): FAILED: {result.error}"
 
 
 @main.command()
-@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
+@clinics_option
 @click.option("--count", type=click.IntRange(1, 1000), default=None, help="Number of cards (default: one full sheet).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=click.Path(path_type=Path), default=None,
               help="PDF to write (default: output/<clinic-id>/cards.pdf).")
-def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
+def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | None) -> None:
     """Write a sheet of warning cards for card stock (fronts, then backs)."""
-    try:
-        loaded = load_clinic(clinic_id)
-        sheet = card_sheet(loaded, count)
-        out = out or Path("output") / loaded.clinic.id / "cards.pdf"
-        write_atomic(out, render_sheet(loaded, sheet))
-    except PacketsError as exc:
-        _fail(str(exc))
+    loaded = facade.open_clinic(clinic_id, clinics)
+    out = out or Path("output") / loaded.clinic.id / "cards.pdf"
+    sheet = facade.cards(loaded, out, count)
     total = sum(len(side.slots) for side in sheet.sides if side.name == "front")
     sheets = len(sheet.sides) // 2
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
@@ -175,19 +195,18 @@ def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
+@click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
+@clinics_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the PNGs (default: output/<clinic-id>/preview/).")
 @click.option("--dpi", type=click.IntRange(36, 300), default=100, show_default=True, help="Resolution of the page PNGs.")
 @click.option("--treatment", help="Treatment to show (default: the clinic's first).")
 @click.option("--large-print", is_flag=True, help="Preview the large-print packet.")
-def preview(clinic_id: str, out_dir: Path | None, dpi: int, treatment: str | None, large_print: bool) -> None:
+def preview(clinic_id: str, clinics: Path | None, out_dir: Path | None, dpi: int, treatment: str | None,
+            large_print: bool) -> None:
     """Write a sample packet for a fictional patient as PNGs, plus a contact sheet."""
-    try:
-        loaded = load_clinic(clinic_id)
-        proof = write_preview(loaded, out_dir or Path("output") / loaded.clinic.id / "preview", dpi, treatment, large_print)
-    except PacketsError as exc:
-        _fail(str(exc))
+    loaded = facade.open_clinic(clinic_id, clinics)
+    proof = facade.preview(loaded, out_dir or Path("output") / loaded.clinic.id / "preview", dpi, treatment, large_print)
     click.echo(f"wrote {len(proof.pages)} page(s) at {dpi} dpi to {proof.pages[0].parent}/ (page-01.png ...)")
     click.echo(f"contact sheet: {proof.contact_sheet}")
 
@@ -195,15 +214,26 @@ def preview(clinic_id: str, out_dir: Path | None, dpi: int, treatment: str | Non
 @main.command("init-clinic")
 @click.argument("clinic_id", metavar="ID")
 @click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to create the clinic in (default: the project's clinics/).")
+              help="Folder to create the clinic in (default: ./clinics).")
 def init_clinic_cmd(clinic_id: str, parent: Path | None) -> None:
     """Create clinics/ID/ with a commented clinic.yaml and a placeholder logo."""
-    try:
-        config = init_clinic(clinic_id, parent or Path("clinics"))
-    except PacketsError as exc:
-        _fail(str(exc))
+    config = facade.init_clinic(clinic_id, parent or Path("clinics"))
     target = clinic_id if parent is None else str(config)
     click.echo(f"created {config} and {config.parent / 'logo.svg'}")
     click.echo("next: edit clinic.yaml (every key has a comment), replace logo.svg, then")
     click.echo(f"  packets validate {target}")
     click.echo(f"  packets preview --clinic {target}")
+
+
+@main.command("schema")
+@click.option("--write", "readme", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Replace the generated config reference in this file (README.md) instead of printing it.")
+def schema_cmd(readme: Path | None) -> None:
+    """Print the clinic config reference (every key, type, default), generated from the schema."""
+    from packets.config.reference import markdown, write_readme
+
+    if readme is None:
+        click.echo(markdown(), nl=False)
+    else:
+        changed = write_readme(readme)
+        click.echo(f"{readme}: config reference {'updated' if changed else 'already current'}")

@@ -7,8 +7,8 @@ config reference in README.md. This module knows nothing about files or template
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
@@ -48,14 +48,14 @@ def _url(value: str | None) -> str | None:
 class Contacts(Strict):
     """Numbers and addresses printed on every packet and card."""
 
-    main: StrictStr = Field(description="Main clinic line (office hours).")
-    after_hours: StrictStr = Field(description="24/7 after-hours line.")
-    on_call: StrictStr | None = Field(None, description="On-call provider's number, if separate.")
+    main: StrictStr = Field(description="Main clinic line (office hours).", json_schema_extra={"shown_as": "phone number, in quotes"})
+    after_hours: StrictStr = Field(description="24/7 after-hours line; also the wallet card's QR if `links.card` is not set.", json_schema_extra={"shown_as": "phone number, in quotes"})
+    on_call: StrictStr | None = Field(None, description="On-call provider's number, if separate.", json_schema_extra={"shown_as": "phone number, in quotes"})
     on_call_name: Text | None = Field(None, description="Who answers the on-call line, e.g. 'Dr. Maria Chen'.")
-    email: StrictStr | None = Field(None, description="Patient email address.")
-    portal: StrictStr | None = Field(None, description="Patient portal web address.")
-    crisis: StrictStr = Field("988", description="Crisis line (call or text).")
-    emergency: StrictStr = Field("911", description="Emergency number.")
+    email: StrictStr | None = Field(None, description="Patient email address.", json_schema_extra={"shown_as": "email address"})
+    portal: StrictStr | None = Field(None, description="Patient portal web address.", json_schema_extra={"shown_as": "web address `https://...`"})
+    crisis: StrictStr = Field("988", description="Crisis line (call or text).", json_schema_extra={"shown_as": "phone number or short code"})
+    emergency: StrictStr = Field("911", description="Emergency number.", json_schema_extra={"shown_as": "phone number or short code"})
 
     _phones = field_validator("main", "after_hours", "on_call", "crisis", "emergency")(_phone)
     _portal = field_validator("portal")(_url)
@@ -71,9 +71,9 @@ class Contacts(Strict):
 class Links(Strict):
     """Web addresses behind the QR codes. Never patient data."""
 
-    aftercare: StrictStr = Field(description="Aftercare page; QR on the discharge sheet.")
-    tracking_form: StrictStr | None = Field(None, description="Online day 1-3 form; QR on the tracking grid.")
-    card: StrictStr | None = Field(None, description="Link on the wallet card QR; default: a tel: link to the after-hours line.")
+    aftercare: StrictStr = Field(description="Aftercare page; QR on the discharge sheet.", json_schema_extra={"shown_as": "web address `https://...`"})
+    tracking_form: StrictStr | None = Field(None, description="Online day 1-3 form; QR on the tracking grid.", json_schema_extra={"shown_as": "web address `https://...`"})
+    card: StrictStr | None = Field(None, description="Link on the wallet card QR; default: a tel: link to the after-hours line.", json_schema_extra={"shown_as": "web address `https://...`"})
 
     _urls = field_validator("aftercare", "tracking_form", "card")(_url)
 
@@ -84,7 +84,8 @@ class Protocol(Strict):
     label: Text | None = Field(None, description="Name printed on the packet; default from shared content.")
     monitoring_minutes: int = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge.")
     driving: int | Literal["next-day"] = Field(
-        description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep)."
+        description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep).",
+        json_schema_extra={"shown_as": "hours 1-72, or `next-day`"},
     )
     alcohol_free_hours: int = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose.")
     escort: Literal["driver", "companion", "sitter"] = Field(
@@ -106,8 +107,8 @@ class Protocol(Strict):
 class SectionOverride(Strict):
     """Change one shared content section. Lists replace; ``add`` appends."""
 
-    title: Text | None = None
-    intro: Text | None = None
+    title: Text | None = Field(None, description="Replace the section's title.")
+    intro: Text | None = Field(None, description="Replace the section's first line.")
     items: list[Text] | None = Field(None, description="Replace the section's bullets.")
     add: list[Text] = Field(default_factory=list, description="Bullets added after the shared ones.")
 
@@ -115,15 +116,15 @@ class SectionOverride(Strict):
 class WarningOverride(Strict):
     """Extra warning signs per tier, appended to the shared list."""
 
-    emergency: list[Text] = Field(default_factory=list)
-    crisis: list[Text] = Field(default_factory=list)
-    clinic: list[Text] = Field(default_factory=list)
+    emergency: list[Text] = Field(default_factory=list, description="Signs added to 'Call 911'.")
+    crisis: list[Text] = Field(default_factory=list, description="Signs added to the crisis tier (988).")
+    clinic: list[Text] = Field(default_factory=list, description="Signs added to 'Call us'.")
 
 
 class ContentOverrides(Strict):
     """How the clinic adjusts the shared aftercare content, without touching templates."""
 
-    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out.")
+    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out.", json_schema_extra={"shown_as": "list of section ids"})
     sections: dict[StrictStr, SectionOverride] = Field(default_factory=dict, description="Per-section changes, by id.")
     warning_signs: WarningOverride = Field(default_factory=WarningOverride)
 
@@ -131,17 +132,17 @@ class ContentOverrides(Strict):
 class Review(Strict):
     """Who at the clinic reviewed the packet's content, and when."""
 
-    by: Text
-    date: date
+    by: Text = Field(description="Who reviewed the content (name and role).")
+    date: _dt.date = Field(description="When; validate warns after 24 months.")
 
 
 class Branding(Strict):
     """Colours and fonts. Text colours must keep 4.5:1 contrast on white."""
 
-    primary: StrictStr = Field("#1f4e79", description="Headings and rules (hex, e.g. '#1f4e79').")
-    accent: StrictStr = Field("#8a4b00", description="Box borders and labels (hex).")
+    primary: StrictStr = Field("#1f4e79", description="Clinic name, headings, rules, card title; needs 4.5:1 contrast on white.", json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
+    accent: StrictStr = Field("#8a4b00", description="The Today box; needs 4.5:1 contrast on white.", json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
     font: Literal["atkinson-hyperlegible", "noto-sans"] = Field("atkinson-hyperlegible", description="Body font.")
-    css: StrictStr | None = Field(None, description="Extra CSS file in the clinic folder.")
+    css: StrictStr | None = Field(None, description="Extra CSS file in the clinic folder.", json_schema_extra={"shown_as": "file name"})
 
     @field_validator("primary", "accent")
     @classmethod
@@ -159,14 +160,14 @@ class Clinic(Strict):
     )
     name: Text = Field(description="Clinic name as printed.")
     address: list[Text] = Field(min_length=1, max_length=4, description="Address lines.")
-    logo: StrictStr | None = Field(None, description="Logo file in the clinic folder (PNG, JPEG or SVG).")
-    country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] = Field("US", description="Country code for phone numbers.")
+    logo: StrictStr | None = Field(None, description="Logo file in the clinic folder (PNG, JPEG or SVG).", json_schema_extra={"shown_as": "file name"})
+    country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] = Field("US", description="Country for checking and formatting phone numbers.", json_schema_extra={"shown_as": "two capital letters"})
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size.")
     card_size: Literal["id-1", "business"] = Field("id-1", description="Wallet card: ID-1 (85.60 x 53.98 mm) or business (3.5 x 2 in).")
-    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}$")] = Field("en", description="Shared content language file.")
+    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}$")] = Field("en", description="Shared content file `templates/content/<language>.yaml`.", json_schema_extra={"shown_as": "two letters"})
     contacts: Contacts
     links: Links
-    treatments: dict[TreatmentKind, Protocol] = Field(min_length=1, description="Protocols per treatment kind offered.")
+    treatments: dict[TreatmentKind, Protocol] = Field(min_length=1, description="Protocols per treatment offered; kinds: `iv-ketamine`, `im-ketamine`, `esketamine-nasal`, `oral-ketamine`.")
     content: ContentOverrides = Field(default_factory=ContentOverrides)
     branding: Branding = Field(default_factory=Branding)
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")

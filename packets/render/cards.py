@@ -17,9 +17,9 @@ from packets.config.loading import LoadedClinic
 from packets.content.shared import build_content
 from packets.render.context import CARD_MM, PAPER_MM, PacketContext, build_context
 from packets.errors import PacketsError
-from packets.render.templating import render_template
 from packets.visits.model import Visit
-from packets.render.engine import guarded, layout
+from packets.render.engine import guarded
+from packets.render.renderer import Renderer
 
 MARGIN_MM = 9.0  # room outside the grid for crop marks and the printer's unprintable edge
 MARK_GAP_MM = 1.5  # crop marks stop short of the card edge
@@ -121,14 +121,16 @@ def card_sheet(loaded: LoadedClinic, count: int | None = None) -> CardSheet:
                      note_y=round(max(2.0, y0 - MARK_GAP_MM - MARK_LEN_MM - 5), 3))
 
 
-def render_cards(loaded: LoadedClinic, count: int | None = None) -> bytes:
+def render_cards(loaded: LoadedClinic, count: int | None = None, renderer: Renderer | None = None) -> bytes:
     """The card sheet(s) as PDF bytes."""
-    return render_sheet(loaded, card_sheet(loaded, count))
+    return render_sheet(loaded, card_sheet(loaded, count), renderer)
 
 
-def render_sheet(loaded: LoadedClinic, sheet: CardSheet) -> bytes:
+def render_sheet(loaded: LoadedClinic, sheet: CardSheet, renderer: Renderer | None = None) -> bytes:
     """PDF bytes for a sheet already laid out by ``card_sheet``."""
-    html = render_template(loaded, "cards.html", sheet=sheet)
-    with guarded(loaded.folder) as fetcher:
-        pdf = layout(html, fetcher).write_pdf()
+    renderer = renderer or Renderer()
+    with renderer.lock:
+        html = renderer.templates.render(loaded, "cards.html", sheet=sheet)
+        with guarded(loaded.folder) as fetcher:
+            pdf = renderer.engine.layout(html, fetcher).write_pdf()
     return pdf

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import io
 import xml.etree.ElementTree as ET
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Iterable
@@ -37,10 +36,10 @@ from weasyprint.document import Document
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content
 from packets.render.context import PacketContext, build_context
-from packets.render.templating import render_html
 from packets.visits.model import Visit
 from packets.errors import RenderError
-from packets.render.engine import MAX_SHEET_PAGES, css, guarded, layout, sheet_pages
+from packets.render.engine import MAX_SHEET_PAGES, guarded, sheet_pages
+from packets.render.renderer import Renderer
 
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
@@ -150,12 +149,12 @@ def _pdf_text(pdf: bytes) -> str:
         document.close()
 
 
-def build_base(loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
+def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
     """Lay out the group's shared layer once; say why not when it cannot be shared."""
     ctx = build_context(loaded, sizing_visit(visit), content)
-    html = render_html(loaded, ctx)
+    html = renderer.templates.packet_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
-        document = layout(html, fetcher, (css(BASE_CSS),))
+        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(BASE_CSS),))
         sheet = sheet_pages(document)
         frames = find_frames(document)
         pdf = document.write_pdf()
@@ -233,11 +232,11 @@ def _fits(base: Base, placed: Iterable[Frame]) -> bool:
     return True
 
 
-def render_overlay(loaded: LoadedClinic, ctx: PacketContext, base: Base) -> bytes | None:
+def render_overlay(renderer: Renderer, loaded: LoadedClinic, ctx: PacketContext, base: Base) -> bytes | None:
     """The patient's layer, or None when a box would not fit the base's space."""
-    html = overlay_html(render_html(loaded, ctx), base)
+    html = overlay_html(renderer.templates.packet_html(loaded, ctx), base)
     with guarded(loaded.folder) as fetcher:
-        document = layout(html, fetcher, (css(OVERLAY_CSS),))
+        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(OVERLAY_CSS),))
         fits = len(document.pages) == base.pages and _fits(base, find_frames(document))
         pdf = document.write_pdf() if fits else None
     return pdf
@@ -266,32 +265,6 @@ def stack(base_pdf: bytes, overlay_pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-class Bases:
-    """Bases by group, bounded so a long run's memory stays flat."""
-
-    def __init__(self, size: int = 16):
-        self.size = size
-        self._cache: OrderedDict[tuple, Base] = OrderedDict()
-
-    def get(self, key: tuple, loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
-        """The group's base, built on first use (``key`` is ``group_key`` of the visit)."""
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        return self.put(key, build_base(loaded, visit, content))
-
-    def items(self) -> list[tuple[tuple, Base]]:
-        return list(self._cache.items())
-
-    def put(self, key: tuple, base: Base) -> Base:
-        """Keep a base built elsewhere (a batch builds each group's base once)."""
-        self._cache[key] = base
-        self._cache.move_to_end(key)
-        while len(self._cache) > self.size:
-            self._cache.popitem(last=False)
-        return base
-
-
 @dataclass(frozen=True)
 class Layers:
     """A packet made by the fast path, with its layers (a print run reuses the base)."""
@@ -301,12 +274,13 @@ class Layers:
     overlay: bytes
 
 
-def render_composed(loaded: LoadedClinic, visit: Visit, ctx: PacketContext, content: Content, bases: Bases) -> Layers | None:
+def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx: PacketContext,
+                    content: Content) -> Layers | None:
     """The packet by the fast path, or None when it must be rendered whole."""
     if visit.large_print:
         return None
     key = group_key(loaded, visit, content.language)
-    base = bases.get(key, loaded, visit, content)
+    base = renderer.bases.get(key, lambda: build_base(renderer, loaded, visit, content))
     if base.sheet_pages > MAX_SHEET_PAGES:
         raise RenderError(
             f"the discharge sheet is {base.sheet_pages} pages for a patient with every detail filled in; it must fit "
@@ -314,7 +288,7 @@ def render_composed(loaded: LoadedClinic, visit: Visit, ctx: PacketContext, cont
         )
     if base.pdf is None:
         return None
-    overlay = render_overlay(loaded, ctx, base)
+    overlay = render_overlay(renderer, loaded, ctx, base)
     if overlay is None:
         return None
     return Layers(stack(base.pdf, overlay), key, overlay)

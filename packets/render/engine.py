@@ -3,14 +3,14 @@
 WeasyPrint gets a fetcher that can read only our own files, the shared stylesheet is
 parsed once per process, and any WeasyPrint warning during a render (a missing image,
 a glyph no font has) fails that packet: a warning means paper that is silently wrong.
-Both the whole-packet renderer and the fast path in ``compose`` go through ``layout``.
+Both the whole-packet renderer and the fast path in ``compose`` go through ``Engine.layout``.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -26,63 +26,63 @@ from packets.assets.fonts import font_face_css, font_roots
 from packets.assets.paths import templates_dir
 
 
-@lru_cache(maxsize=8)
-def _fetcher(clinic_dir: Path) -> LocalOnlyFetcher:
-    return LocalOnlyFetcher((templates_dir(), clinic_dir, *font_roots()))
+class Engine:
+    """WeasyPrint set up once: bundled fonts loaded and the shared stylesheet parsed.
 
-
-@lru_cache(maxsize=1)
-def _font_config() -> FontConfiguration:
-    """One font configuration per process: loading the font files is the slow part."""
-    return FontConfiguration()
-
-
-def _fetcher_for_shared() -> LocalOnlyFetcher:
-    return LocalOnlyFetcher((templates_dir(), *font_roots()))
-
-
-@lru_cache(maxsize=1)
-def _stylesheets() -> tuple[CSS, ...]:
-    """Fonts and the shared stylesheet, parsed once per process.
-
-    They are the same for every clinic; registering the ``@font-face`` rules again
-    for each clinic would make WeasyPrint load every font file again.
+    Loading the fonts is the slow part of a first render, so a batch worker or a
+    server keeps one ``Engine`` (inside a ``Renderer``) for all its packets. It holds
+    no per-render state: each render gets its own fetcher and warning catcher. It is
+    meant for one thread at a time (WeasyPrint's font objects are not known to be
+    thread-safe); a ``Renderer`` serialises the threads that share it.
     """
-    fetcher = _fetcher_for_shared()
-    fonts = _font_config()
-    return (
-        CSS(string=font_face_css(), url_fetcher=fetcher, font_config=fonts),
-        CSS(filename=str(templates_dir() / "packet.css"), url_fetcher=fetcher, font_config=fonts),
-    )
 
+    def __init__(self) -> None:
+        self.font_config = FontConfiguration()
+        self._shared_fetcher = LocalOnlyFetcher((templates_dir(), *font_roots()))
+        # Registering the @font-face rules once keeps every font file loaded once.
+        self.stylesheets = (
+            CSS(string=font_face_css(), url_fetcher=self._shared_fetcher, font_config=self.font_config),
+            CSS(filename=str(templates_dir() / "packet.css"), url_fetcher=self._shared_fetcher, font_config=self.font_config),
+        )
+        self._extra: dict[str, CSS] = {}
 
-@lru_cache(maxsize=8)
-def css(text: str) -> CSS:
-    """A small extra stylesheet (for the fast path's layers), parsed once per process."""
-    return CSS(string=text, url_fetcher=_fetcher_for_shared(), font_config=_font_config())
+    def css(self, text: str) -> CSS:
+        """A small extra stylesheet (the fast path's layers), parsed once per engine."""
+        if text not in self._extra:
+            self._extra[text] = CSS(string=text, url_fetcher=self._shared_fetcher, font_config=self.font_config)
+        return self._extra[text]
+
+    def layout(self, html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) -> Document:
+        """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``)."""
+        return HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
+            stylesheets=[*self.stylesheets, *extra], font_config=self.font_config
+        )
 
 
 class _WarningCatcher(logging.Handler):
+    """Collects WeasyPrint's warnings from this thread only (others may be rendering too)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
 
 
 @contextmanager
 def _weasyprint_warnings() -> Iterator[_WarningCatcher]:
+    # WeasyPrint's logger has a NullHandler and no level of its own: our handler sees
+    # its warnings without switching anything off for the rest of the process.
     logger = logging.getLogger("weasyprint")
     catcher = _WarningCatcher()
     logger.addHandler(catcher)
-    old_propagate = logger.propagate
-    logger.propagate = False
     try:
         yield catcher
     finally:
         logger.removeHandler(catcher)
-        logger.propagate = old_propagate
 
 
 def _harmless(message: str) -> bool:
@@ -92,11 +92,15 @@ def _harmless(message: str) -> bool:
     return message.startswith(("Anchor defined twice", "Using fontTools instead of HarfBuzz-Subset"))
 
 
+def fetcher_for(clinic_dir: Path) -> LocalOnlyFetcher:
+    """A new fetcher for one render: our templates, the clinic's folder, the bundled fonts."""
+    return LocalOnlyFetcher((templates_dir(), clinic_dir, *font_roots()))
+
+
 @contextmanager
 def guarded(clinic_dir: Path) -> Iterator[LocalOnlyFetcher]:
-    """Run WeasyPrint with the local-only fetcher; turn anything it let slide into errors."""
-    fetcher = _fetcher(clinic_dir)
-    fetcher.blocked.clear()
+    """Run WeasyPrint with a fresh local-only fetcher; turn anything it let slide into errors."""
+    fetcher = fetcher_for(clinic_dir)
     with _weasyprint_warnings() as caught:
         try:
             yield fetcher
@@ -110,13 +114,6 @@ def guarded(clinic_dir: Path) -> Iterator[LocalOnlyFetcher]:
     problems = [m for m in caught.messages if not _harmless(m)]
     if problems:
         raise RenderError("the packet would print wrong: " + "; ".join(problems[:3]))
-
-
-def layout(html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) -> Document:
-    """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``)."""
-    return HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
-        stylesheets=[*_stylesheets(), *extra], font_config=_font_config()
-    )
 
 
 MAX_SHEET_PAGES = 2  # one sheet of paper, front and back
@@ -138,8 +135,3 @@ def check_sheet_length(document: Document, loaded: LoadedClinic) -> None:
             f"the discharge sheet is {pages} pages; it must fit on {MAX_SHEET_PAGES} (one sheet, both sides). "
             f"Shorten or hide sections under 'content' in {loaded.path}."
         )
-
-
-def warm_up() -> None:
-    """Load fonts and parse the shared stylesheet now, so forked workers start warm."""
-    _stylesheets()

@@ -9,19 +9,16 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pypdfium2
 from PIL import Image, ImageDraw
 
 from packets.config.loading import LoadedClinic
-from packets.errors import PacketsError
 from packets.files import make_missing_dirs, write_atomic
 from packets.render.packet import render_packet
-from packets.visits.model import Visit
+from packets.visits.samples import sample_visit
 
-SAMPLE_NAME = "Alex Sample"
 THUMB_WIDTH = 320
 COLUMNS = 4
 GAP = 24
@@ -32,20 +29,6 @@ class Proof:
     pages: tuple[Path, ...]
     contact_sheet: Path
     dpi: int
-
-
-def sample_visit(loaded: LoadedClinic, treatment: str | None = None, large_print: bool = False,
-                 now: datetime | None = None) -> Visit:
-    """A fictional patient treated today at 10:00, with every field the packet can show."""
-    offered = list(loaded.clinic.treatments)
-    if treatment is not None and treatment not in offered:
-        raise PacketsError(f"treatment '{treatment}' is not offered by {loaded.clinic.id}. Use one of: {', '.join(offered)}.")
-    when = (now or datetime.now()).replace(hour=10, minute=0, second=0, microsecond=0)
-    return Visit(
-        name=SAMPLE_NAME, treatment=treatment or offered[0], when=when, date_of_birth=when.date().replace(year=when.year - 40),
-        mrn="SAMPLE-0001", session=2, escort="Sam Sample", next_visit=when + timedelta(days=3), provider="Dr. Example",
-        large_print=large_print,
-    )
 
 
 def page_images(pdf: bytes, dpi: int) -> list[Image.Image]:

@@ -12,7 +12,6 @@ the very template it replaces.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -60,9 +59,8 @@ def balance(items: Sequence[Any], columns: int = 2) -> list[list[Any]]:
     return out
 
 
-@lru_cache(maxsize=32)
-def environment(clinic_templates: Path | None) -> Environment:
-    """One environment per override folder (cached: template compiling is not free)."""
+def new_environment(clinic_templates: Path | None) -> Environment:
+    """A sandboxed, autoescaping, strict environment over the clinic's and the built-in templates."""
     env = ImmutableSandboxedEnvironment(
         loader=OverrideLoader(clinic_templates),
         autoescape=True,
@@ -75,9 +73,34 @@ def environment(clinic_templates: Path | None) -> Environment:
     return env
 
 
+class Templates:
+    """Compiled templates, one environment per clinic override folder.
+
+    Compiling is not free, so a ``Renderer`` keeps one of these for all its packets;
+    it is an explicit object rather than a module cache so that two servers or tests
+    in one process never share state by accident.
+    """
+
+    def __init__(self) -> None:
+        self._environments: dict[Path, Environment] = {}
+
+    def environment(self, clinic_templates: Path) -> Environment:
+        if clinic_templates not in self._environments:
+            self._environments[clinic_templates] = new_environment(clinic_templates)
+        return self._environments[clinic_templates]
+
+    def render(self, loaded: LoadedClinic, name: str, **values: Any) -> str:
+        """Any page template; errors name the template file and line."""
+        return _render(self.environment(loaded.folder / "templates"), name, values)
+
+    def packet_html(self, loaded: LoadedClinic, ctx: Any) -> str:
+        """The packet as HTML, from the clinic's templates or the built-in ones."""
+        return self.render(loaded, TEMPLATE, p=ctx)
+
+
 def render_html(loaded: LoadedClinic, ctx: Any) -> str:
-    """The packet as HTML, from the clinic's templates or the built-in ones."""
-    return render_template(loaded, TEMPLATE, p=ctx)
+    """The packet as HTML with a fresh environment (for one-off checks such as ``validate``)."""
+    return Templates().packet_html(loaded, ctx)
 
 
 class TemplateProblem(RenderError):
@@ -90,8 +113,11 @@ class TemplateProblem(RenderError):
 
 
 def render_template(loaded: LoadedClinic, name: str, **values: Any) -> str:
-    """Any page template; errors name the template file and line."""
-    env = environment(loaded.folder / "templates")
+    """Any page template with a fresh environment; errors name the template file and line."""
+    return Templates().render(loaded, name, **values)
+
+
+def _render(env: Environment, name: str, values: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(**values)
     except TemplateSyntaxError as exc:

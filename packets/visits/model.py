@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from unicodedata import normalize
 
+from packets.assets.fonts import undrawable_problem
+from packets.config.loading import LoadedClinic
+from packets.content.shared import available_languages
 from packets.errors import PacketsError
 
 _TIME_24 = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -68,9 +71,32 @@ def parse_session(text: str) -> tuple[int, int | None]:
     return n, total
 
 
+class VisitError(InputError):
+    """A visit breaks a rule; ``field`` is the schedule column (and CLI option) at fault."""
+
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
+
+
+# The range a treatment date may take. Anything outside is a typo (and dates near
+# year 9999 would overflow when the packet adds days to them).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+OLDEST_BIRTH_YEAR = 1900
+NEXT_VISIT_MAX_DAYS = 366
+MAX_NAME = 120
+MAX_FIELD = 120
+MAX_SESSIONS = 99
+
+
 @dataclass(frozen=True)
 class Visit:
-    """What the packet needs to know about one patient and one treatment."""
+    """What the packet needs to know about one patient and one treatment.
+
+    Every rule about a visit is checked here, once, so ``render``, ``batch``,
+    ``preview`` and any later entry point refuse the same things with the same
+    words: the CLI and schedule readers only turn text into values.
+    """
 
     name: str
     treatment: str
@@ -87,9 +113,35 @@ class Visit:
 
     def __post_init__(self) -> None:
         if not self.name.strip():
-            raise InputError("patient name is empty. Type the patient's name.")
-        if len(self.name) > 120:
-            raise InputError("patient name is longer than 120 characters. Shorten it.")
+            raise VisitError("patient_name", "empty. Type the patient's name.")
+        if len(self.name) > MAX_NAME:
+            raise VisitError("patient_name", f"longer than {MAX_NAME} characters. Shorten it.")
+        for field, value in (("mrn", self.mrn), ("escort_name", self.escort), ("provider", self.provider)):
+            if value is not None and len(value) > MAX_FIELD:
+                raise VisitError(field, f"longer than {MAX_FIELD} characters. Shorten it.")
+        for field, value in (("patient_name", self.name), ("escort_name", self.escort), ("provider", self.provider), ("mrn", self.mrn)):
+            if problem := undrawable_problem(value):
+                raise VisitError(field, problem)
+        day = self.when.date()
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise VisitError("date", f"{day.isoformat()} is not a treatment date this tool prints for ({FIRST_YEAR} to {LAST_YEAR}). Check the year.")
+        if self.date_of_birth is not None:
+            if self.date_of_birth >= day:
+                raise VisitError("date_of_birth", "is not before the treatment date. Check the year.")
+            if self.date_of_birth.year < OLDEST_BIRTH_YEAR:
+                raise VisitError("date_of_birth", f"is before {OLDEST_BIRTH_YEAR}. Check the year.")
+        if self.next_visit is not None:
+            if self.next_visit <= self.when:
+                raise VisitError("next_appointment", "is not after this treatment. Check the date.")
+            if (self.next_visit.date() - day).days > NEXT_VISIT_MAX_DAYS:
+                raise VisitError("next_appointment", "is more than a year after this treatment. Check the year.")
+        if self.series_length is not None and not 1 <= self.series_length <= MAX_SESSIONS:
+            raise VisitError("series_length", f"{self.series_length} is not a number from 1 to {MAX_SESSIONS}.")
+        if self.session is not None:
+            if not 1 <= self.session <= MAX_SESSIONS:
+                raise VisitError("session_number", f"{self.session} is not a number from 1 to {MAX_SESSIONS}.")
+            if self.series_length is not None and self.session > self.series_length:
+                raise VisitError("session_number", f"{self.session} is more than the series length {self.series_length}.")
 
     @property
     def initials(self) -> str:
@@ -104,3 +156,30 @@ def initials(name: str) -> str:
     picked = letters[:1] + letters[1:][-2:] if len(letters) > 3 else letters
     ascii_only = normalize("NFKD", "".join(picked)).encode("ascii", "ignore").decode()
     return (ascii_only or "XX").upper()
+
+
+def treatment_kind(text: str, loaded: LoadedClinic) -> str:
+    """The clinic's treatment key for ``text``: the key itself (``IM ketamine`` works) or the clinic's own label."""
+    offered = list(loaded.clinic.treatments)
+    if not text.strip():
+        raise VisitError("treatment", f"empty. Use one of: {', '.join(offered)}.")
+    kind = re.sub(r"[\s_]+", "-", text.strip().lower())
+    if kind in offered:
+        return kind
+    for key, proto in loaded.clinic.treatments.items():
+        if proto.label and proto.label.strip().lower() == text.strip().lower():
+            return key
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    raise VisitError("treatment", f"{shown!r} is not offered by {loaded.clinic.id}. Use one of: {', '.join(offered)}.")
+
+
+def language_code(text: str) -> str | None:
+    """A language with shared content, or None for the clinic's default."""
+    code = text.strip().lower()
+    if not code:
+        return None
+    available = available_languages()
+    if code not in available:
+        shown = code if len(code) <= 20 else code[:20] + "..."
+        raise VisitError("language", f"{shown!r} has no shared content. Available: {', '.join(available)}.")
+    return code

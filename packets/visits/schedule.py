@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 from packets.config.loading import LoadedClinic
-from packets.content.shared import available_languages
 from packets.errors import PacketsError
-from packets.assets.fonts import undrawable_problem
-from packets.visits.model import InputError, Visit, initials, parse_date, parse_datetime, parse_session, parse_time
+from packets.visits.model import (
+    InputError, Visit, VisitError, initials, language_code, parse_date, parse_datetime, parse_session, parse_time,
+    treatment_kind,
+)
 
 REQUIRED = ("patient_name", "time", "treatment")
 OPTIONAL = (
@@ -187,36 +188,27 @@ def _quiet(parse: Callable[[str], object], text: str):
 
 
 def _visit(values: dict[str, str], loaded: LoadedClinic, day: date) -> Visit:
+    """Parse the row's cells; ``Visit`` itself checks every rule about them."""
     name = values.get("patient_name", "")
-    if not name:
+    if not name:  # the name's error comes first, before any other cell's
         raise RowError("patient_name", "empty. Type the patient's name.")
-    if len(name) > 120:
-        raise RowError("patient_name", "longer than 120 characters. Shorten it.")
-    for column in ("patient_name", "escort_name", "provider", "mrn"):
-        if problem := undrawable_problem(values.get(column)):
-            raise RowError(column, problem)
     clock = _cell(values, "time", parse_time, "14:30 or 2:30 PM")
     if clock is None:
         raise RowError("time", "empty. Type the appointment time, like 14:30 or 2:30 PM.")
-    treatment = _treatment(values.get("treatment", ""), loaded)
+    try:
+        treatment = treatment_kind(values.get("treatment", ""), loaded)
+        language = language_code(values.get("language", ""))
+    except VisitError as exc:
+        raise RowError(exc.field, exc.message) from None
     when = datetime.combine(_cell(values, "date", parse_date, "2026-11-21") or day, clock)
     dob = _cell(values, "date_of_birth", parse_date, "1980-05-01 or 05/01/1980")
-    if dob and dob >= when.date():
-        raise RowError("date_of_birth", "is not before the treatment date. Check the year.")
     session, total = _cell(values, "session_number", parse_session, "3 or 3/6") or (None, None)
     series = _cell(values, "series_length", _positive, "6")
     if series is not None:
         if total is not None and total != series:
             raise RowError("series_length", f"{series} does not match session_number {session}/{total}.")
-        if session is not None and session > series:
-            raise RowError("series_length", f"{series} is less than session_number {session}.")
         total = series
     next_visit = _cell(values, "next_appointment", parse_datetime, "2026-11-24 10:00")
-    if next_visit and next_visit <= when:
-        raise RowError("next_appointment", "is not after this treatment. Check the date.")
-    language = values.get("language", "").lower() or None
-    if language and language not in available_languages():
-        raise RowError("language", f"{language!r} has no shared content. Available: {', '.join(available_languages())}.")
     large = values.get("large_print", "").lower()
     if large not in _YES | _NO:
         raise RowError("large_print", f"{values['large_print']!r} is not yes or no. Use yes/no, true/false or 1/0.")
@@ -227,24 +219,11 @@ def _visit(values: dict[str, str], loaded: LoadedClinic, day: date) -> Visit:
             next_visit=next_visit, provider=values.get("provider") or None, language=language,
             large_print=large in _YES,
         )
-    except InputError as exc:  # only the name is checked there
-        raise RowError("patient_name", str(exc).removeprefix("patient name is ")) from None
+    except VisitError as exc:
+        raise RowError(exc.field, exc.message) from None
 
 
 def _positive(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 99:
         raise InputError(f"{text!r} is not a number from 1 to 99.")
     return int(text)
-
-
-def _treatment(text: str, loaded: LoadedClinic) -> str:
-    offered = list(loaded.clinic.treatments)
-    if not text:
-        raise RowError("treatment", f"empty. Use one of: {', '.join(offered)}.")
-    kind = re.sub(r"[\s_]+", "-", text.strip().lower())
-    if kind in offered:
-        return kind
-    for key, proto in loaded.clinic.treatments.items():  # a clinic's own label also works
-        if proto.label and proto.label.strip().lower() == text.strip().lower():
-            return key
-    raise RowError("treatment", f"{text!r} is not offered by {loaded.clinic.id}. Use one of: {', '.join(offered)}.")

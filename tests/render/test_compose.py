@@ -8,7 +8,8 @@ from datetime import date, datetime
 import pytest
 from pdfcheck import Pdf
 
-from packets.render.compose import MARKERS, Bases, build_base
+from packets.render.compose import MARKERS, build_base
+from packets.render.renderer import Renderer
 from packets.config.loading import load_clinic
 from packets.content.shared import build_content
 from packets.errors import RenderError
@@ -23,10 +24,10 @@ FULL = Visit(
 
 def test_fast_path_prints_the_same_text_as_a_whole_render() -> None:
     loaded = load_clinic("sunrise-iv")
-    bases = Bases()
-    fast = Pdf(render_packet(loaded, FULL, bases=bases))
-    whole = Pdf(render_packet(loaded, FULL, bases=None))
-    assert next(iter(bases.items()))[1].pdf is not None  # the fast path was taken
+    renderer = Renderer()
+    fast = Pdf(render_packet(loaded, FULL, renderer=renderer))
+    whole = Pdf(render_packet(loaded, FULL, fast=False))
+    assert next(iter(renderer.bases.items()))[1].pdf is not None  # the fast path was taken
     # Same words on every page (the patient layer is drawn last, so the order differs).
     assert [sorted(t.split()) for t in fast.page_texts()] == [sorted(t.split()) for t in whole.page_texts()]
     assert fast.qr_codes() == whole.qr_codes()
@@ -35,7 +36,7 @@ def test_fast_path_prints_the_same_text_as_a_whole_render() -> None:
 def test_base_has_empty_boxes_and_no_marker_text() -> None:
     loaded = load_clinic("harbor-spravato")
     visit = Visit(name="Ana Lima", treatment="esketamine-nasal", when=datetime(2026, 12, 31, 9, 5))
-    base = build_base(loaded, visit, build_content(loaded))
+    base = build_base(Renderer(), loaded, visit, build_content(loaded))
     assert base.pdf is not None and {f.id for f in base.frames} == {"patient", "today"}
     text = " ".join(Pdf(base.pdf).page_texts())
     assert not any(marker in text for marker in MARKERS)
@@ -47,10 +48,10 @@ def test_a_name_too_long_for_the_box_is_rendered_whole() -> None:
     loaded = load_clinic("sunrise-iv")
     long_name = "Maria Fernanda de los Angeles Gutierrez-Villanueva y Santisteban de la Cruz Hernandez"
     visit = replace(FULL, name=long_name)  # every field filled, and a name that wraps to three lines
-    bases = Bases()
-    pdf, layers = render_packet_layers(loaded, visit, bases=bases)
+    renderer = Renderer()
+    pdf, layers = render_packet_layers(loaded, visit, renderer=renderer)
     assert layers is None  # did not fit the base's box: rendered whole
-    assert next(iter(bases.items()))[1].pdf is not None
+    assert next(iter(renderer.bases.items()))[1].pdf is not None
     texts = Pdf(pdf).page_texts()
     assert "Gutierrez-Villanueva" in texts[0] and "Do not drive until 2:30 PM, Sunday, Nov 22." in " ".join(texts)
     # the name pushes the sheet to a third page; the packet still prints
@@ -64,9 +65,9 @@ def test_template_printing_a_name_outside_the_marked_boxes_is_rendered_whole(cli
         '{% extends "!base/packet.html" %}{% block closing %}<p class="closing">Take care, {{ p.patient_name }}.</p>{% endblock %}'
     )
     loaded = load_clinic(str(path))
-    bases = Bases()
-    pdf = Pdf(render_packet(loaded, FULL, bases=bases))
-    assert "outside the marked boxes" in next(iter(bases.items()))[1].reason
+    renderer = Renderer()
+    pdf = Pdf(render_packet(loaded, FULL, renderer=renderer))
+    assert "outside the marked boxes" in next(iter(renderer.bases.items()))[1].reason
     text = " ".join(pdf.page_texts())
     assert "Take care, Jane Doe." in text
     assert not any(marker in text for marker in MARKERS)
@@ -81,8 +82,8 @@ def test_clinic_content_longer_than_one_sheet_is_refused(clinic_copy) -> None:
     )
     path.write_text(text)
     loaded = load_clinic(str(path))
-    for bases in (Bases(), None):
+    for fast in (True, False):
         with pytest.raises(RenderError, match=r"discharge sheet is \d pages.*Shorten or hide sections under 'content'"):
-            render_packet(loaded, FULL, bases=bases)
+            render_packet(loaded, FULL, fast=fast)
     # large print is exempt: it is meant to run longer
     assert len(Pdf(render_packet(loaded, replace(FULL, large_print=True))).page_texts()) > 6

@@ -15,7 +15,7 @@ from packets.cli.main import main
 from packets.config.loading import load_clinic
 from packets.errors import RenderError
 from packets.render.packet import render_packet
-from packets.visits.model import Visit
+from packets.visits.model import Visit, VisitError
 
 
 def _visit(name: str = "Jane Doe") -> Visit:
@@ -86,8 +86,9 @@ def test_network_logo_fails_and_server_gets_no_request(clinic_copy) -> None:
 
 
 def test_undrawable_name_fails_naming_the_field() -> None:
-    with pytest.raises(RenderError, match=r"^patient name has characters the bundled fonts cannot print \(U\+5C0F"):
-        render_packet(load_clinic("sunrise-iv"), _visit("李小龍"))
+    # The visit itself refuses it, so render, batch and preview all say the same.
+    with pytest.raises(VisitError, match=r"^patient_name: has characters the bundled fonts cannot print \(U\+5C0F"):
+        _visit("李小龍")
 
 
 def test_accented_and_vietnamese_names_print() -> None:
@@ -103,5 +104,5 @@ def test_failed_render_leaves_no_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", "--clinic", "sunrise-iv", "--name", "李小龍", "--treatment", "iv-ketamine",
                                        "--date", "2026-11-21", "--time", "14:30", "--out", str(out)])
     assert result.exit_code == 1
-    assert "patient name has characters" in result.output and "李" not in result.output
+    assert "patient_name: has characters" in result.output and "李" not in result.output
     assert list(tmp_path.iterdir()) == []

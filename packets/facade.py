@@ -1,0 +1,115 @@
+"""The one way in: everything the CLI (and the front-desk page) can ask of the pipeline.
+
+Callers parse their own input (options, form fields) into plain values and call
+these functions; they never reach into a stage. Each function runs the stages in
+order (config -> content -> visits -> render -> batch) and raises ``PacketsError``
+for anything the user can fix. Heavy modules (WeasyPrint) are imported inside the
+functions that render, so ``validate --no-render``, ``init-clinic`` and ``--help``
+start quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from packets.config.loading import LoadedClinic, clinic_folders, load_clinic
+from packets.errors import Problem
+from packets.files import write_atomic
+from packets.visits.model import Visit, language_code, treatment_kind
+
+if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
+    from packets.batch.run import BatchResult, RowResult
+    from packets.render.cards import CardSheet
+    from packets.render.preview import Proof
+    from packets.render.renderer import Renderer
+    from packets.visits.schedule import Schedule
+
+
+def open_clinic(ref: str, clinics: Path | None = None) -> LoadedClinic:
+    """A clinic by id (looked up in ./clinics, ``clinics``, $PACKETS_CLINICS) or by path."""
+    return load_clinic(ref, clinic_folders(clinics))
+
+
+def new_visit(loaded: LoadedClinic, *, name: str, treatment: str, when: datetime, date_of_birth: date | None = None,
+              mrn: str | None = None, session: int | None = None, series_length: int | None = None,
+              escort: str | None = None, next_visit: datetime | None = None, provider: str | None = None,
+              language: str | None = None, large_print: bool = False) -> Visit:
+    """A visit at ``loaded``'s clinic; ``Visit`` checks every rule, the same as for a schedule row."""
+    return Visit(
+        name=name, treatment=treatment_kind(treatment, loaded), when=when, date_of_birth=date_of_birth, mrn=mrn or None,
+        session=session, series_length=series_length, escort=escort or None, next_visit=next_visit,
+        provider=provider or None, language=language_code(language or ""), large_print=large_print,
+    )
+
+
+@dataclass(frozen=True)
+class Written:
+    """A packet on disk: where, how many pages, and its checksum (for an audit log)."""
+
+    path: Path
+    pages: int
+    sha256: str
+
+
+def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None) -> Written:
+    """Render ``visit``'s packet and write it atomically (0600) to ``out``."""
+    import pikepdf  # noqa: PLC0415 - light, but only needed here
+    import io
+
+    from packets.render.packet import render_packet
+
+    pdf = render_packet(loaded, visit, renderer=renderer)
+    write_atomic(out, pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = len(document.pages)
+    return Written(out, pages, hashlib.sha256(pdf).hexdigest())
+
+
+def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None) -> Schedule:
+    """A day's schedule, every row checked; bad rows carry their error, the file's problems raise."""
+    from packets.visits.schedule import read_schedule
+
+    return read_schedule(schedule, loaded, run_date)
+
+
+def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int | None = None,
+            on_row: Callable[[RowResult], None] = lambda r: None) -> BatchResult:
+    """Every good row's packet, the print run and the manifest, in ``out_root/<clinic>/<date>/``."""
+    from packets.batch.run import default_jobs, run_batch
+
+    return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row)
+
+
+def cards(loaded: LoadedClinic, out: Path, count: int | None = None) -> CardSheet:
+    """A sheet (or several) of wallet cards for card stock, written to ``out``."""
+    from packets.render.cards import card_sheet, render_sheet
+
+    sheet = card_sheet(loaded, count)
+    write_atomic(out, render_sheet(loaded, sheet))
+    return sheet
+
+
+def preview(loaded: LoadedClinic, out_dir: Path, dpi: int = 100, treatment: str | None = None,
+            large_print: bool = False) -> Proof:
+    """A fictional patient's packet as PNG pages plus a contact sheet."""
+    from packets.render.preview import write_preview
+
+    return write_preview(loaded, out_dir, dpi, treatment, large_print)
+
+
+def init_clinic(clinic_id: str, parent: Path) -> Path:
+    """A new clinic folder with a commented clinic.yaml and a placeholder logo; returns the config's path."""
+    from packets.config.scaffold import init_clinic as scaffold
+
+    return scaffold(clinic_id, parent)
+
+
+def validate(ref: str, clinics: Path | None = None, today: date | None = None, render: bool = True) -> list[Problem]:
+    """Every problem in one clinic config (errors, warnings, notes); never raises for a bad config."""
+    from packets.checks.validate import validate as check
+
+    return check(ref, clinic_folders(clinics), today, render=render)

@@ -1,0 +1,58 @@
+"""What a render reuses, held by whoever renders: a CLI call, a batch worker, a server.
+
+A first packet is slow because fonts load, the shared stylesheet is parsed and the
+fast path lays out its group's shared pages. A ``Renderer`` keeps those between the
+packets it renders. It is an explicit object, never a module-level cache, so two
+servers, tests or threads in one process share nothing unless they share a
+``Renderer``, and then they take turns (its lock).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable, Generic, Hashable, TypeVar
+
+from packets.render.engine import Engine
+from packets.render.templating import Templates
+
+T = TypeVar("T")
+
+
+class Bounded(Generic[T]):
+    """A small least-recently-used map, so a long run's memory stays flat."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict[Hashable, T] = OrderedDict()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value for ``key``, built on first use."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        return self.put(key, build())
+
+    def put(self, key: Hashable, value: T) -> T:
+        """Keep a value built elsewhere (a batch builds each group's base once)."""
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
+
+    def items(self) -> list[tuple[Hashable, T]]:
+        return list(self._items.items())
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
+
+
+class Renderer:
+    """An engine (fonts, stylesheet), compiled templates and the fast path's bases."""
+
+    def __init__(self, bases: int = 16) -> None:
+        self.engine = Engine()
+        self.templates = Templates()
+        self.bases: Bounded = Bounded(bases)
+        self.lock = threading.RLock()
