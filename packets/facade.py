@@ -16,8 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from packets.config.loading import LoadedClinic, clinic_folders, load_clinic
-from packets.errors import Problem
+from packets.config.loading import LoadedClinic, clinic_folders, known_clinic_ids, load_clinic
+from packets.content.shared import content_version as shared_content_version
+from packets.errors import PacketsError, Problem
 from packets.files import write_atomic
 from packets.visits.model import Visit, language_code, treatment_kind
 
@@ -32,6 +33,44 @@ if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
 def open_clinic(ref: str, clinics: Path | None = None) -> LoadedClinic:
     """A clinic by id (looked up in ./clinics, ``clinics``, $PACKETS_CLINICS) or by path."""
     return load_clinic(ref, clinic_folders(clinics))
+
+
+def clinic_ids(clinics: Path | None = None) -> list[str]:
+    """Ids of the clinics found where ``open_clinic`` looks."""
+    return known_clinic_ids(clinic_folders(clinics))
+
+
+def content_version() -> str:
+    """The shared content's version, as manifests and the audit log record it."""
+    return shared_content_version()
+
+
+def page_count(pdf: Path) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def page_png(pdf: Path, page: int, dpi: int = 80) -> bytes:
+    """One page of a packet as PNG, for an on-screen preview (``page`` counts from 1)."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        if not 1 <= page <= len(document):
+            raise PacketsError(f"page {page} does not exist; the packet has {len(document)} page(s).")
+        image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def new_visit(loaded: LoadedClinic, *, name: str, treatment: str, when: datetime, date_of_birth: date | None = None,

@@ -33,8 +33,7 @@ from packets import __version__
 from packets.render.compose import Base, build_base, group_key
 from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
-from packets.assets.paths import content_dir
-from packets.content.shared import Content, build_content
+from packets.content.shared import Content, build_content, content_version
 from packets.errors import PacketsError
 from packets.files import make_missing_dirs, make_private_dir, remove_stale_temps, write_atomic
 from packets.render.packet import render_packet_layers
@@ -86,14 +85,6 @@ def packet_name(row: Row) -> str:
     """``0930-row07-JD.pdf``: sorts by time, names the schedule row, no full name."""
     assert row.visit is not None
     return f"{row.visit.when:%H%M}-row{row.number:02d}-{row.initials}.pdf"
-
-
-def content_version() -> str:
-    """A short hash of the shared content files, so a manifest says which text was printed."""
-    digest = hashlib.sha256()
-    for path in sorted(content_dir().glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 # ---- worker side ---------------------------------------------------------------

@@ -237,3 +237,75 @@ def schema_cmd(readme: Path | None) -> None:
     else:
         changed = write_readme(readme)
         click.echo(f"{readme}: config reference {'updated' if changed else 'already current'}")
+
+
+DATA_HELP = "The station's data folder (accounts, audit log, the day's uploads and packets); created 0700."
+
+
+@main.command()
+@clinics_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; other than loopback needs TLS.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8750, show_default=True)
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
+@click.option("--certfile", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="TLS certificate (PEM).")
+@click.option("--keyfile", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="TLS private key (PEM).")
+@click.option("--idle-minutes", type=click.FloatRange(0.05, 60), default=None,
+              help="Sign staff out after this many idle minutes (default: the strictest station.idle_minutes, else 10).")
+@click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Packets rendered at once.")
+def serve(clinics: Path | None, host: str, port: int, data: Path, certfile: Path | None, keyfile: Path | None,
+          idle_minutes: float | None, jobs: int) -> None:
+    """Run the front-desk station: a local web page to print today's packets."""
+    from packets.web import server
+    from packets.web.app import Settings
+
+    settings = Settings(data=data.resolve(), clinics=clinics, idle_minutes=idle_minutes or server.idle_minutes(clinics),
+                        tls=bool(certfile and keyfile), jobs=jobs)
+    click.echo(f"front desk: http{'s' if settings.tls else ''}://{host}:{port}/  (data in {settings.data}; Ctrl-C stops)", err=True)
+    server.run(settings, host, port, certfile, keyfile)
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts for the front-desk station."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def users_add(name: str, data: Path, password_stdin: bool) -> None:
+    """Add a staff account (or set a new password for NAME)."""
+    from packets.web.security import StationError, hash_password
+    from packets.web.store import Store
+
+    if not 2 <= len(name) <= 40 or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        raise StationError("a name is 2 to 40 letters or digits (also . - _), e.g. mlopez.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = Store(data)
+    try:
+        store.add_user(name, hash_password(password))
+    finally:
+        store.close()
+    click.echo(f"account {name} saved in {data}")
+
+
+@main.command()
+@clinics_option
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
+@click.option("--days", type=click.IntRange(0, 365), default=None, help="Keep this many days (default: each clinic's station.retention_days).")
+def purge(clinics: Path | None, data: Path, days: int | None) -> None:
+    """Delete uploaded schedules, their rows and packets older than the retention period."""
+    from packets.web.retention import purge as run_purge
+    from packets.web.store import Store
+
+    if not (data / "station.db").is_file():
+        raise PacketsError(f"{data}: no station data here. Give the folder 'packets serve' uses with --data.")
+    store = Store(data)
+    try:
+        removed = run_purge(store, clinics, days=days)
+    finally:
+        store.close()
+    click.echo(f"removed {removed} upload(s) past the retention period from {data}")

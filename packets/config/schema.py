@@ -152,6 +152,15 @@ class Branding(Strict):
         return value.lower()
 
 
+class StationSettings(Strict):
+    """The front-desk station (``packets serve``): where exports land, how long data is kept."""
+
+    inbox: StrictStr | None = Field(None, description="Folder (in or under the clinic folder) where the scheduling system drops exports; the Today page lists its files.",
+                                    json_schema_extra={"shown_as": "folder name"})
+    retention_days: int = Field(7, ge=1, le=90, description="Days uploaded schedules, their rows and packets are kept before the station deletes them.")
+    idle_minutes: int = Field(10, ge=1, le=60, description="Staff are signed out after this many minutes without use.")
+
+
 class Clinic(Strict):
     """A clinic's whole config (``clinics/<id>/clinic.yaml``)."""
 
@@ -172,6 +181,7 @@ class Clinic(Strict):
     branding: Branding = Field(default_factory=Branding)
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")
     footer_text: Text | None = Field(None, description="Short line printed in every footer.")
+    station: StationSettings = Field(default_factory=StationSettings)
 
     @model_validator(mode="after")
     def _protocols(self) -> "Clinic":

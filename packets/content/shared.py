@@ -9,6 +9,7 @@ the prose: a placeholder that names no known value is an error.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 from typing import Literal
@@ -76,6 +77,14 @@ class Content(_Data):
     warning_tiers: tuple[Tier, ...]
     relapse_signs: Relapse
     tracking_rows: tuple[TrackingRow, ...]
+
+
+def content_version() -> str:
+    """A short hash of the shared content files, so a manifest or audit log says which text was printed."""
+    digest = hashlib.sha256()
+    for path in sorted(content_dir().glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def available_languages() -> list[str]:

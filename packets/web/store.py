@@ -1,0 +1,211 @@
+"""The station's SQLite database: staff, sessions, the day's rows, and the audit log.
+
+One file (``station.db``, mode 0600) in the data folder (0700). The schema is
+created and upgraded by numbered migrations in this module, so an older data folder
+is brought up to date on start. Patient names live only here and in the packets;
+rows and uploads are deleted after the clinic's retention period (``purge``).
+The audit log keeps what was printed for whom by initials, time and MRN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+
+DB_NAME = "station.db"
+
+MIGRATIONS: list[str] = [
+    # 1: staff, sessions, sign-in failures, uploads (days), rows, audit
+    """
+    CREATE TABLE users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, created TEXT NOT NULL);
+    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+                           csrf TEXT NOT NULL, created TEXT NOT NULL, last_seen TEXT NOT NULL);
+    CREATE TABLE signin_failures (key TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX signin_failures_key ON signin_failures(key);
+    CREATE TABLE days (token TEXT PRIMARY KEY, clinic TEXT NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+                       folder TEXT NOT NULL, print_run TEXT, created TEXT NOT NULL, created_by TEXT NOT NULL);
+    CREATE TABLE rows (token TEXT PRIMARY KEY, day_token TEXT NOT NULL REFERENCES days(token) ON DELETE CASCADE,
+                       row INTEGER NOT NULL, time TEXT NOT NULL, initials TEXT NOT NULL, name TEXT NOT NULL,
+                       treatment TEXT NOT NULL, language TEXT NOT NULL, mrn TEXT, status TEXT NOT NULL,
+                       error TEXT, file TEXT, pages INTEGER, sha256 TEXT, printed INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
+                        action TEXT NOT NULL, clinic TEXT NOT NULL, day TEXT NOT NULL, row INTEGER,
+                        time TEXT, initials TEXT, mrn TEXT, content_version TEXT, sha256 TEXT,
+                        printer TEXT, job TEXT, job_state TEXT, row_token TEXT);
+    """,
+]
+
+
+@dataclass(frozen=True)
+class Session:
+    user: str
+    csrf: str
+    last_seen: datetime
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """An opaque id for URLs and cookies: 128 bits, never derived from patient data."""
+    return secrets.token_urlsafe(16)
+
+
+class Store:
+    """All the station's state, in one SQLite file. Safe to share between threads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        make_private(folder)
+        self.path = folder / DB_NAME
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.chmod(self.path, 0o600)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = DELETE")  # no -wal side files to leak past 0600
+        self.migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing change: an upload's rows are saved whole or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, args))
+
+    def version(self) -> int:
+        with self._lock:
+            return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        for number, script in enumerate(MIGRATIONS, 1):
+            if self.version() < number:
+                with self.transaction() as db:
+                    for statement in filter(str.strip, script.split(";")):
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ---- staff and sessions ------------------------------------------------
+
+    def add_user(self, name: str, password_hash: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?)", (name, password_hash, _now().isoformat()))
+
+    def user_hash(self, name: str) -> str | None:
+        found = self.query("SELECT hash FROM users WHERE name = ?", name)
+        return found[0]["hash"] if found else None
+
+    def user_count(self) -> int:
+        return self.query("SELECT count(*) AS n FROM users")[0]["n"]
+
+    def new_session(self, user: str) -> tuple[str, str]:
+        """A session for ``user``: the cookie token (only its hash is stored) and the CSRF token."""
+        token, csrf = new_token() + new_token(), new_token()
+        now = _now().isoformat()
+        with self.transaction() as db:
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (_hash_token(token), user, csrf, now, now))
+        return token, csrf
+
+    def session(self, token: str, idle: timedelta) -> Session | None:
+        """The live session for a cookie, touched now; None (and deleted) when idle too long."""
+        key = _hash_token(token)
+        found = self.query("SELECT user, csrf, last_seen FROM sessions WHERE token_hash = ?", key)
+        if not found:
+            return None
+        last = datetime.fromisoformat(found[0]["last_seen"])
+        if _now() - last > idle:
+            self.end_session(token)
+            return None
+        with self.transaction() as db:
+            db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (_now().isoformat(), key))
+        return Session(found[0]["user"], found[0]["csrf"], last)
+
+    def end_session(self, token: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", (_hash_token(token),))
+
+    def failures(self, key: str, window: timedelta) -> int:
+        since = (_now() - window).isoformat()
+        return self.query("SELECT count(*) AS n FROM signin_failures WHERE key = ? AND at > ?", key, since)[0]["n"]
+
+    def record_failure(self, key: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO signin_failures VALUES (?, ?)", (key, _now().isoformat()))
+
+    def clear_failures(self, key: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM signin_failures WHERE key = ?", (key,))
+
+    # ---- days, rows, audit ---------------------------------------------------
+
+    def day(self, token: str) -> sqlite3.Row | None:
+        found = self.query("SELECT * FROM days WHERE token = ?", token)
+        return found[0] if found else None
+
+    def days_for(self, clinic: str, day: str) -> list[sqlite3.Row]:
+        """Lists for ``day``, and lists loaded on ``day`` (a batch for tomorrow is printed today)."""
+        return self.query("SELECT * FROM days WHERE clinic = ? AND (day = ? OR substr(created, 1, 10) = ?) ORDER BY created DESC",
+                          clinic, day, day)
+
+    def rows_of(self, day_token: str) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM rows WHERE day_token = ? ORDER BY time, row", day_token)
+
+    def row(self, token: str) -> sqlite3.Row | None:
+        found = self.query("SELECT rows.*, days.clinic, days.day, days.folder FROM rows JOIN days ON days.token = rows.day_token "
+                           "WHERE rows.token = ?", token)
+        return found[0] if found else None
+
+    def mark_printed(self, token: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE rows SET printed = printed + 1 WHERE token = ?", (token,))
+
+    def audit(self, **entry: Any) -> None:
+        entry.setdefault("at", _now().isoformat())
+        columns = ", ".join(entry)
+        with self.transaction() as db:
+            db.execute(f"INSERT INTO audit ({columns}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
+
+    def audit_log(self, limit: int = 200) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", limit)
+
+    def expired_days(self, clinic: str, before: datetime) -> list[sqlite3.Row]:
+        return self.query("SELECT * FROM days WHERE clinic = ? AND created < ?", clinic, before.isoformat())
+
+    def delete_day(self, token: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM days WHERE token = ?", (token,))
+
+
+def make_private(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) owner-only; an existing folder must be a real folder."""
+    if folder.is_symlink():
+        raise OSError(f"{folder} is a symbolic link; give the real folder")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)

@@ -1,0 +1,43 @@
+"""Warm renderers for the station: fonts loaded and group bases kept between patients.
+
+A ``Renderer`` serves one render at a time, so the station keeps a few; two staff
+printing at once each take one and do not wait for each other. Each renderer keeps
+the bases of the groups it has seen, so the next patient of a group is quick.
+"""
+
+from __future__ import annotations
+
+import queue
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from packets.config.loading import LoadedClinic
+    from packets.render.renderer import Renderer
+
+
+class Renderers:
+    """A small pool of renderers, made on first use."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self._free: queue.LifoQueue[Renderer] = queue.LifoQueue()
+        self._made = 0
+
+    @contextmanager
+    def one(self, loaded: LoadedClinic) -> Iterator[Renderer]:
+        """A free renderer (the most recently used: its caches are the warmest)."""
+        from packets.render.renderer import Renderer
+
+        try:
+            renderer = self._free.get_nowait()
+        except queue.Empty:
+            if self._made < self.size:
+                self._made += 1
+                renderer = Renderer()
+            else:
+                renderer = self._free.get()
+        try:
+            yield renderer
+        finally:
+            self._free.put(renderer)

@@ -1,0 +1,291 @@
+"""The front-desk station, driven by a real browser (Debian's chromium) against the real server.
+
+Screenshots of every page land in output/station-screenshots/ (not committed) to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import PACKETS, REPO
+from pdfcheck import Pdf
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
+playwright = pytest.importorskip("playwright.sync_api")
+
+SHOTS = REPO / "output" / "station-screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PASSWORD = "correct horse battery"
+NAMES = ["Jane Doe", "Omar Haddad", "Li Wei"]
+SCHEDULE = (
+    "patient_name,time,treatment,date_of_birth,mrn\n"
+    "Jane Doe,09:30,iv-ketamine,1980-05-01,A-100\n"
+    "Omar Haddad,10:15,im-ketamine,,A-101\n"
+    "Li Wei,25:99,iv-ketamine,,A-102\n"          # a bad time: that row fails, the others print
+    "Nobody Here,11:00,laser-therapy,,A-103\n"    # a treatment the clinic does not offer
+)
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``packets serve`` as a subprocess on a loopback port; stopped by its PID."""
+
+    def __init__(self, folder: Path, *extra: str) -> None:
+        self.data = folder / "data"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / f"serve-{self.port}.log"
+        env = {**os.environ, "PACKETS_CLINICS": str(REPO / "clinics")}
+        subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(self.data), "--password-stdin"], input=PASSWORD + "\n",
+                       text=True, check=True, capture_output=True, env=env)
+        self.process = subprocess.Popen([*PACKETS, "serve", "--data", str(self.data), "--port", str(self.port), *extra],
+                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"), env=env, cwd=folder)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/signin", timeout=1)
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the station did not start: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("station")
+    started = Server(folder)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context, recording every URL it asks for."""
+    context = browser.new_context(bypass_csp=True, accept_downloads=True)  # bypass: only so axe-core can be injected
+    visited: list[str] = []
+    context.on("request", lambda request: visited.append(request.url))
+    tab = context.new_page()
+    tab.visited = visited  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+
+
+def _sign_in(page, server: Server) -> None:
+    page.goto(server.url + "/signin")
+    page.get_by_label("Name").fill("mlopez")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url + "/today**")
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _axe_serious(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _upload(page, server: Server, tmp_path: Path) -> None:
+    schedule = tmp_path / "monday-export.csv"
+    schedule.write_text(SCHEDULE)
+    page.get_by_label("Clinic", exact=True).select_option("sunrise-iv")
+    page.get_by_label("Schedule file from your scheduling system (CSV)").set_input_files(str(schedule))
+    page.get_by_role("button", name="Load and make packets").click()
+    page.wait_for_url(re.compile(r".*/days/[A-Za-z0-9_-]+$"))
+
+
+def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path: Path) -> None:
+    _sign_in(page, server)
+    _shot(page, "1-today")
+    assert _axe_serious(page) == []
+    _upload(page, server, tmp_path)
+    _shot(page, "2-day-list")
+    assert _axe_serious(page) == []
+    rows = page.locator("tbody tr")
+    assert rows.count() == 4
+    text = page.locator("table").inner_text()
+    assert "Jane Doe" in text and "Omar Haddad" in text
+    assert "2 ready" in page.locator("main").inner_text() and "2 failed" in page.locator("main").inner_text()
+    assert "column time" in text and "is not offered by sunrise-iv" in text  # the bad rows say why
+
+    page.get_by_role("link", name="Open packet, row 2").click()
+    page.wait_for_url(re.compile(r".*/rows/[A-Za-z0-9_-]+$"))
+    images = page.locator("ol.pages img")
+    assert images.count() == 4
+    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    _shot(page, "3-packet")
+    assert _axe_serious(page) == []
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = download_info.value
+    assert "Jane" not in download.suggested_filename and download.suggested_filename.endswith("-JD.pdf")
+    pdf = Pdf(Path(download.path()).read_bytes())
+    assert "Patient: Jane Doe" in pdf.page_texts()[0]
+
+    page.get_by_role("link", name="Log").click()
+    _shot(page, "4-log")
+    assert _axe_serious(page) == []
+    log_text = page.locator("table").inner_text()
+    assert "download" in log_text and "JD" in log_text and "A-100" in log_text and "Jane Doe" not in log_text
+
+    # No patient data in any URL the browser asked for, nor in the server's log.
+    for url in page.visited:
+        assert not any(part in url for name in NAMES for part in name.split()), url
+        assert "A-10" not in url
+    server_log = server.log.read_text()
+    assert "POST /today/upload 303" in server_log
+    assert not any(part in server_log for name in NAMES for part in name.split())
+
+
+def test_one_patient_form_makes_a_packet(page, server: Server) -> None:
+    _sign_in(page, server)
+    page.get_by_role("link", name="One patient").click()
+    _shot(page, "5-one-patient")
+    assert _axe_serious(page) == []
+    page.get_by_label("Clinic").select_option("harbor-spravato")
+    page.get_by_label("Patient name").fill("Ana Lima")
+    page.get_by_label("Date of the dose").fill("2026-12-31")
+    page.get_by_label("Time of the dose").fill("09:05")
+    page.get_by_label("Date of birth (optional)").fill("2030-01-01")  # in the future: refused with the batch's words
+    page.get_by_role("button", name="Make the packet").click()
+    assert "date_of_birth: is not before the treatment date" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Patient name").input_value() == "Ana Lima"  # nothing typed is lost
+    page.get_by_label("Date of birth (optional)").fill("1990-03-04")
+    page.get_by_role("button", name="Make the packet").click()
+    page.wait_for_url(re.compile(r".*/rows/[A-Za-z0-9_-]+$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Ana Lima"
+    assert page.locator("ol.pages img").count() == 4
+
+
+def test_keyboard_only_sign_in(browser, server: Server) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(server.url + "/signin")
+    tab.keyboard.type("mlopez")  # the name field has focus on arrival
+    tab.keyboard.press("Tab")
+    tab.keyboard.type(PASSWORD)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(server.url + "/today**")
+    _shot(tab, "0-signed-in-by-keyboard")
+    context.close()
+
+
+def test_post_without_csrf_token_is_refused(page, server: Server) -> None:
+    _sign_in(page, server)
+    response = page.request.post(server.url + "/patient", form={"clinic": "sunrise-iv", "name": "Jane Doe"})
+    assert response.status == 403
+    signed_out = page.request.post(server.url + "/signout", form={})
+    assert signed_out.status == 403
+
+
+def test_wrong_password_and_rate_limit(browser, server: Server) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    for _ in range(5):
+        tab.goto(server.url + "/signin")
+        tab.get_by_label("Name").fill("someone")
+        tab.get_by_label("Password").fill("wrong password here")
+        tab.get_by_role("button", name="Sign in").click()
+        assert "do not match" in tab.get_by_role("alert").inner_text()
+    tab.goto(server.url + "/signin")
+    tab.get_by_label("Name").fill("someone")
+    tab.get_by_label("Password").fill("wrong password here")
+    tab.get_by_role("button", name="Sign in").click()
+    assert "Too many failed sign-ins" in tab.get_by_role("alert").inner_text()
+    context.close()
+
+
+def test_idle_session_asks_to_sign_in_again(browser, tmp_path: Path) -> None:
+    quick = Server(tmp_path, "--idle-minutes", "0.05")  # 3 seconds
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        _sign_in(tab, quick)
+        time.sleep(4)
+        tab.get_by_role("link", name="Log").click()
+        tab.wait_for_url(quick.url + "/signin?idle=1")
+        assert "signed out after a time without use" in tab.get_by_role("status").inner_text()
+        context.close()
+    finally:
+        quick.stop()
+
+
+def test_security_headers(server: Server) -> None:
+    with urllib.request.urlopen(server.url + "/signin") as response:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+    assert headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in headers["content-security-policy"] and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "no-referrer"
+    cookie = headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_refuses_a_public_address_without_tls(tmp_path: Path) -> None:
+    env = {**os.environ, "PACKETS_CLINICS": str(REPO / "clinics")}
+    subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(tmp_path / "d"), "--password-stdin"], input=PASSWORD + "\n",
+                   text=True, check=True, capture_output=True, env=env)
+    done = subprocess.run([*PACKETS, "serve", "--data", str(tmp_path / "d"), "--host", "0.0.0.0", "--port", str(_free_port())],
+                          capture_output=True, text=True, env=env, timeout=30)
+    assert done.returncode == 1
+    assert "refusing to listen on 0.0.0.0" in done.stderr and "--certfile" in done.stderr
+
+
+def test_refuses_to_start_without_staff_accounts(tmp_path: Path) -> None:
+    done = subprocess.run([*PACKETS, "serve", "--data", str(tmp_path / "empty"), "--port", str(_free_port())],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1 and "packets users add" in done.stderr
+
+
+def test_data_folder_is_owner_only(server: Server) -> None:
+    assert (server.data.stat().st_mode & 0o777) == 0o700
+    assert ((server.data / "station.db").stat().st_mode & 0o777) == 0o600
+
+
+def test_purge_deletes_expired_uploads(server: Server) -> None:
+    """Runs last: everything the other tests loaded is past a retention of 0 days."""
+    assert any((server.data / "packets").glob("*/*/*/*.pdf")) or any((server.data / "packets").glob("*/*.pdf"))
+    time.sleep(1.1)  # creation times have whole seconds
+    done = subprocess.run([*PACKETS, "purge", "--data", str(server.data), "--days", "0"], capture_output=True, text=True)
+    assert done.returncode == 0 and re.search(r"removed [1-9]\d* upload", done.stdout), done.stdout + done.stderr
+    assert not list((server.data / "packets").rglob("*.pdf"))
+    assert not list((server.data / "uploads").iterdir())
