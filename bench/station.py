@@ -1,0 +1,64 @@
+"""Benchmark: the front-desk station's one-patient packet against Typst, in one run.
+
+    pip install -e ".[bench]" && python bench/station.py
+
+Measures the work behind the station's "Make the packet" button for a patient of a
+group the station has already seen (same clinic, treatment and day): the visit
+checks, a warm renderer's fast path, writing the PDF and the database rows. HTTP
+parsing is not included. Typst compiles a comparable 4-page document in the same
+process and run (bench/typst_yardstick.py). The machine is noisy: read the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from typst_yardstick import typst_ms  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=20)
+    args = parser.parse_args()
+
+    from packets.web.app import Settings, Station, _render_walk_in
+    from packets.web.store import Store
+    from packets.web.work import Renderers
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data=Path(folder) / "data", clinics=ROOT / "clinics")
+        station = Station(settings, Store(settings.data), Renderers(size=1))
+        values = {"clinic": "sunrise-iv", "treatment": "iv-ketamine", "date": date.today().isoformat(), "time": "14:30",
+                  "dob": "", "mrn": "A-1", "escort": "", "next": "", "provider": "", "session": "", "language": "en",
+                  "large_print": ""}
+        start = time.perf_counter()
+        first = _render_walk_in(station, "sunrise-iv", values | {"name": "First Patient"}, "bench")
+        cold = (time.perf_counter() - start) * 1000
+        times = []
+        for n in range(args.patients):
+            start = time.perf_counter()
+            _render_walk_in(station, "sunrise-iv", values | {"name": f"Patient Number{n} Example"}, "bench")
+            times.append((time.perf_counter() - start) * 1000)
+        pdf = Path(station.store.row(first)["file"]).read_bytes()
+        station.store.close()
+    warm = statistics.median(times)
+    typst, pages = typst_ms(pdf)
+    print(f"{'path':44} {'median ms':>10}")
+    print(f"{'station, first patient of a group (cold)':44} {cold:10.0f}")
+    print(f"{'station, next patient of the group (warm)':44} {warm:10.0f}")
+    print(f"{'Typst, comparable ' + str(pages) + '-page document (warm)':44} {typst:10.0f}")
+    print(f"station warm / Typst = {warm / typst:.2f}x (target: at most 3x); {args.patients} patients, {datetime.now():%Y-%m-%d %H:%M}")
+
+
+if __name__ == "__main__":
+    main()
