@@ -99,16 +99,19 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
 @main.command()
 @click.option("--clinic", "clinic_id", required=True, help="Clinic id (folder under clinics/) or path to clinic.yaml.")
 @click.option("--schedule", "schedule_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The day's schedule as CSV (see README: Schedule format).")
-@click.option("--date", "date_text", help="Date for rows without a date column (default: the schedule's date, else today).")
+              help="The day's schedule: CSV, FHIR R4 JSON or HL7 v2 SIU, as exported (see README: Schedule formats).")
+@click.option("--format", "schedule_format", type=click.Choice(["csv", "fhir", "hl7"]), default=None,
+              help="Schedule format (default: recognised from the file's content).")
+@click.option("--date", "date_text", help="The day to print; other days' appointments are skipped (default: the schedule's most common date, else today).")
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
-def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None) -> None:
+def batch(clinic_id: str, schedule_path: Path, schedule_format: str | None, date_text: str | None, out_root: Path,
+          jobs: int | None) -> None:
     """Write a packet for every row of a schedule, a print run and a manifest."""
     try:
         loaded = load_clinic(clinic_id)
-        schedule = read_schedule(schedule_path, loaded, parse_date(date_text) if date_text else None)
+        schedule = read_schedule(schedule_path, loaded, parse_date(date_text) if date_text else None, format=schedule_format)
     except PacketsError as exc:
         _fail(str(exc))
     for warning in schedule.warnings:
@@ -141,6 +144,8 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
         click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
     summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
                f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
+    if skipped := schedule.skipped_summary():
+        summary += f"; skipped {skipped}"
     where = f"; see {result.manifest}"
     click.echo(summary + where)
     if result.print_run:

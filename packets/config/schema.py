@@ -8,6 +8,7 @@ config reference in README.md. This module knows nothing about files or template
 from __future__ import annotations
 
 import re
+import zoneinfo
 from datetime import date
 from typing import Annotated, Literal
 
@@ -151,6 +152,60 @@ class Branding(Strict):
         return value.lower()
 
 
+# Our schedule fields, as a column map may name them (see visits/schedule.py).
+ScheduleField = Literal[
+    "patient_name", "time", "date", "date_time", "treatment", "date_of_birth", "mrn", "session_number",
+    "series_length", "escort_name", "next_appointment", "provider", "language", "large_print", "status", "location",
+]
+# Built-in column maps (visits/readers/presets.py holds them; a test keeps the two lists equal).
+PresetName = Literal["simplepractice", "athenahealth", "tebra", "kareo", "intakeq"]
+ColumnNames = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class ScheduleConfig(Strict):
+    """How to read the clinic's own schedule export (CSV columns, dates, time zone, appointment types)."""
+
+    preset: PresetName | None = Field(None, description="Built-in column map for a scheduling system's export.")
+    columns: dict[ScheduleField, ColumnNames | list[ColumnNames]] = Field(
+        default_factory=dict,
+        description="Our field -> the export's column name (a list joins several columns with a space). Overrides the preset.",
+    )
+    date_order: Literal["MDY", "DMY", "YMD"] | None = Field(
+        None, description="Order of day, month and year in dates like 05/06/2026."
+    )
+    time_zone: StrictStr | None = Field(None, description="The clinic's IANA time zone, e.g. America/Chicago.")
+    treatments: dict[StrictStr, TreatmentKind | Literal["skip"]] = Field(
+        default_factory=dict, description="Appointment type or billing code -> treatment kind, or 'skip' for visits that get no packet."
+    )
+    locations: list[Text] = Field(default_factory=list, description="Print only appointments at these locations.")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name. Use an IANA name such as America/New_York or Europe/Berlin.") from None
+        return value
+
+    @field_validator("treatments", mode="before")
+    @classmethod
+    def _codes_are_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for key in value:
+                if not isinstance(key, str):
+                    raise ValueError(f"the code {key!r} was read as a number; put it in quotes, e.g. \"{key}\": iv-ketamine.")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source_of_time(self) -> "ScheduleConfig":
+        if "date_time" in self.columns and ({"time", "date"} & set(self.columns)):
+            raise ValueError("columns: date_time holds the date and the time; map it, or date and time, not both.")
+        return self
+
+
 class Clinic(Strict):
     """A clinic's whole config (``clinics/<id>/clinic.yaml``)."""
 
@@ -171,10 +226,15 @@ class Clinic(Strict):
     branding: Branding = Field(default_factory=Branding)
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")
     footer_text: Text | None = Field(None, description="Short line printed in every footer.")
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig, description="How to read the clinic's schedule export.")
 
     @model_validator(mode="after")
     def _protocols(self) -> "Clinic":
         for kind, proto in self.treatments.items():
             if proto.escort in ("companion", "sitter") and proto.escort_hours is None:
                 raise ValueError(f"treatments.{kind}: escort '{proto.escort}' needs escort_hours (how long they stay).")
+        for code, kind in self.schedule.treatments.items():
+            if kind != "skip" and kind not in self.treatments:
+                raise ValueError(f"schedule.treatments: {code!r} maps to {kind}, which this clinic does not offer "
+                                 f"(treatments: {', '.join(self.treatments)}).")
         return self
