@@ -123,7 +123,7 @@ def batch(clinic_id: str, schedule_path: Path, schedule_format: str | None, date
             if interactive:
                 bar.update(1)
             else:
-                click.echo(_row_line(result), err=True)
+                click.echo(_row_line(result, schedule.unit), err=True)
 
         try:
             result = run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row)
@@ -139,7 +139,7 @@ def batch(clinic_id: str, schedule_path: Path, schedule_format: str | None, date
     failed = [r for r in result.rows if r.status == "failed"]
     if failed and interactive:
         for row in failed:
-            click.echo(_row_line(row), err=True)
+            click.echo(_row_line(row, schedule.unit), err=True)
     if result.removed:
         click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
     summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
@@ -153,10 +153,11 @@ def batch(clinic_id: str, schedule_path: Path, schedule_format: str | None, date
     sys.exit(1 if failed else 0)
 
 
-def _row_line(result: RowResult) -> str:
+def _row_line(result: RowResult, unit: str = "row") -> str:
+    """``unit`` is what the number counts: a CSV row, a FHIR Bundle entry, an HL7 message."""
     if result.status == "written":
-        return f"row {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
-    return f"row {result.row} ({result.initials}): FAILED: {result.error}"
+        return f"{unit} {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
+    return f"{unit} {result.row} ({result.initials}): FAILED: {result.error}"
 
 
 @main.command()

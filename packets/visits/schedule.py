@@ -65,11 +65,17 @@ class Schedule:
     skipped: Counter = field(default_factory=Counter)  # reason (cancelled, other-day, ...) -> rows
     format: str = "csv"
 
+    @property
+    def unit(self) -> str:
+        """What a row number counts in this format: a CSV row, a FHIR Bundle entry, an HL7 message."""
+        return UNITS.get(self.format, "row")
+
     def skipped_summary(self) -> str:
         """``2 cancelled or no-show, 1 on another day`` (empty when nothing was skipped)."""
         return ", ".join(f"{self.skipped[k]} {label}" for k, label in SKIP_LABELS.items() if self.skipped[k])
 
 
+UNITS = {"csv": "row", "fhir": "entry", "hl7": "message"}
 SKIP_LABELS = {
     CANCELLED: "cancelled or no-show", OTHER_DAY: "on another day", OTHER_LOCATION: "at another location",
     NOT_TREATMENT: "not a treatment (schedule.treatments: skip)",
@@ -151,7 +157,7 @@ def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings:
     if settings.date_order is None and order:
         warnings.append(f"{path}: read dates as {order} because some dates only make sense that way; "
                         f"set schedule.date_order: {order} in clinic.yaml to be sure.")
-    warnings.extend(_duplicates(rows))
+    warnings.extend(_duplicates(rows, UNITS.get(records.kind, "row")))
     return Schedule(path, rows, day, warnings, skipped, records.kind)
 
 
@@ -206,7 +212,7 @@ def _most_common_date(records: list[Record], order: str | None) -> date | None:
     return days.most_common(1)[0][0] if days else None
 
 
-def _duplicates(rows: list[Row]) -> list[str]:
+def _duplicates(rows: list[Row], unit: str = "row") -> list[str]:
     seen: dict[tuple, int] = {}
     out = []
     for row in rows:
@@ -214,7 +220,7 @@ def _duplicates(rows: list[Row]) -> list[str]:
             continue
         key = (" ".join(row.visit.name.casefold().split()), row.visit.when)
         if key in seen:
-            out.append(f"row {row.number} ({row.initials}) has the same name and time as row {seen[key]}: check for a double booking")
+            out.append(f"{unit} {row.number} ({row.initials}) has the same name and time as {unit} {seen[key]}: check for a double booking")
         else:
             seen[key] = row.number
     return out

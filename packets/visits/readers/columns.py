@@ -106,5 +106,5 @@ def _suggest(header_cells: list[str], settings: ReadSettings) -> str:
     preset = matching_preset(header_cells)
     if preset is None or preset.name == settings.preset:
         return ""
-    return (f" This looks like a {preset.title} export: add `schedule: {{preset: {preset.name}}}` to clinic.yaml"
+    return (f" This looks like an export from {preset.title}: add `schedule: {{preset: {preset.name}}}` to clinic.yaml"
             " (and map its billing codes or appointment types under schedule.treatments).")
