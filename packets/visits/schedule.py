@@ -158,6 +158,8 @@ def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings:
         warnings.append(f"{path}: read dates as {order} because some dates only make sense that way; "
                         f"set schedule.date_order: {order} in clinic.yaml to be sure.")
     warnings.extend(_duplicates(rows, UNITS.get(records.kind, "row")))
+    if not kept and skipped[OTHER_DAY]:
+        warnings.append(f"{path}: no appointments on {day.isoformat()}; {skipped[OTHER_DAY]} are on other days. Check --date.")
     return Schedule(path, rows, day, warnings, skipped, records.kind)
 
 
@@ -280,7 +282,7 @@ def _when(record: Record, context: _Context) -> datetime:
 
 
 def _visit(record: Record, context: _Context) -> Visit:
-    values, loaded, order = record.values, context.loaded, context.order
+    values, order = record.values, context.order
     where = record.sources.get
     name = values.get("patient_name", "")
     if not name:

@@ -65,6 +65,26 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     _no_patient_data_in(bad.values())
 
 
+def test_fhir_practitioner_by_urn_is_not_taken_for_the_patient(tmp_path: Path) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:doc", "resource": {"resourceType": "Practitioner", "name": [{"family": "Chen", "given": ["Maria"]}]}},
+        {"fullUrl": "urn:uuid:pat", "resource": {"resourceType": "Patient", "name": [{"family": "Quill", "given": ["Jane"]}]}},
+        {"resource": {"resourceType": "Appointment", "status": "booked", "start": "2026-11-21T09:30:00-08:00",
+                      "appointmentType": {"text": "IVK"}, "participant": [
+                          {"actor": {"reference": "urn:uuid:doc"}, "status": "accepted"},
+                          {"actor": {"reference": "urn:uuid:pat"}, "status": "accepted"}]}},
+        {"resource": {"resourceType": "Appointment", "status": "booked", "start": "2026-11-21T10:30:00-08:00",
+                      "appointmentType": {"text": "IVK"}, "participant": [
+                          {"actor": {"reference": "urn:uuid:doc"}, "status": "accepted"}]}},
+    ]}
+    file = tmp_path / "one.json"
+    file.write_text(json.dumps(bundle))
+    schedule = read_schedule(file, load_clinic(str(clinic_with_schedule(tmp_path, "fhir"))), date(2026, 11, 21))
+    assert _good(schedule) == {3: ("Jane Quill", "09:30", "iv-ketamine", None)}
+    assert schedule.rows[0].visit.provider == "Maria Chen"
+    assert _bad(schedule) == {4: "Appointment.participant (patient_name): the appointment has no patient participant."}
+
+
 def test_fhir_appointments_are_r4_not_r5() -> None:
     """The fixture is ordinary R4 (serviceType as a CodeableConcept): the package's default R5 model refuses it."""
     from fhir.resources.appointment import Appointment as R5Appointment
@@ -234,6 +254,12 @@ def test_ambiguous_dates_without_date_order_fail_their_rows(tmp_path: Path) -> N
                       "Set schedule.date_order (MDY or DMY) in clinic.yaml.")
     assert bad[3].startswith("column date_of_birth: not understood.")  # private: the value is never echoed
     assert "02/03" not in bad[3]
+
+
+def test_wrong_run_date_warns(tmp_path: Path) -> None:
+    schedule = _read(tmp_path, "tebra", "tebra.csv", date(2026, 11, 24))
+    assert schedule.rows == [] and dict(schedule.skipped) == {"cancelled": 2, "other-day": 2}
+    assert any("no appointments on 2026-11-24; 2 are on other days. Check --date." in w for w in schedule.warnings)
 
 
 def test_dates_in_both_orders_stop_the_file(tmp_path: Path) -> None:

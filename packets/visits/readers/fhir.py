@@ -13,6 +13,7 @@ Messages name FHIR elements, never a patient's values.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,18 +85,26 @@ class _Index:
     """Resources of the bundle by every way a reference may name them."""
 
     def __init__(self) -> None:
-        self.by_ref: dict[str, tuple[Any, int, str | None]] = {}
+        self.by_ref: dict[str, _Entry] = {}
 
     def add(self, kind: str, rid: str | None, full_url: str | None, model: Any, number: int, problem: str | None) -> None:
         for key in (f"{kind}/{rid}" if rid else None, full_url):
             if key:
-                self.by_ref[key] = (model, number, problem)
+                self.by_ref[key] = _Entry(kind, model, number, problem)
 
-    def find(self, reference: str) -> tuple[Any, int, str | None] | None:
+    def find(self, reference: str) -> "_Entry | None":
         if reference in self.by_ref:
             return self.by_ref[reference]
         tail = "/".join(reference.rstrip("/").split("/")[-2:])  # an absolute URL to a resource in the bundle
         return self.by_ref.get(tail)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    model: Any  # None when invalid
+    number: int
+    problem: str | None
 
 
 def _record(number: int, appointment: Any, index: _Index, settings: ReadSettings) -> Record:
@@ -127,11 +136,11 @@ def _record(number: int, appointment: Any, index: _Index, settings: ReadSettings
     values["treatment"] = pick_type(_type_texts(appointment), settings)
     for participant in appointment.participant or []:
         actor = participant.actor
-        if actor is None or not actor.reference and not actor.display:
+        if actor is None or not (actor.reference or actor.display):
             continue
-        kind = (actor.type or (actor.reference or "").split("/")[0].lstrip("#")).split("/")[-1]
         found = index.find(actor.reference) if actor.reference else None
-        model = found[0] if found else None
+        kind = found.kind if found else actor.type or (actor.reference or "").split("/")[0]
+        model = found.model if found else None
         if kind == "Practitioner" and "provider" not in values:
             values["provider"] = actor.display or (_name(model) if model else "")
         elif kind == "Location" and "location" not in values:
@@ -140,23 +149,29 @@ def _record(number: int, appointment: Any, index: _Index, settings: ReadSettings
 
 
 def _patient(appointment: Any, index: _Index) -> Any:
+    """The appointment's patient: contained, or an entry of the bundle; a reference to a missing one fails the row."""
     contained = {f"#{r.id}": r for r in appointment.contained or [] if r.get_resource_type() == "Patient"}
+    missing = False
     for participant in appointment.participant or []:
-        reference = participant.actor.reference if participant.actor else None
+        actor = participant.actor
+        reference = actor.reference if actor else None
         if not reference:
             continue
         if reference in contained:
             return contained[reference]
-        if reference.startswith("Patient/") or reference.startswith("urn:") or "/Patient/" in reference:
-            found = index.find(reference)
-            if found is None:
-                raise RowError("patient_name", "the appointment refers to a patient who is not in the file. "
-                               "Export the Bundle with its patients (for example _include=Appointment:patient).",
-                               "Appointment.participant")
-            model, entry, problem = found
-            if problem:
-                raise RowError("patient_name", f"the patient (entry {entry}) is not valid FHIR R4 at {problem}.", "Patient")
-            return model
+        found = index.find(reference)
+        if found is None:
+            missing = missing or actor.type == "Patient" or reference.startswith("Patient/") or "/Patient/" in reference
+            continue
+        if found.kind != "Patient":
+            continue
+        if found.problem:
+            raise RowError("patient_name", f"the patient (entry {found.number}) is not valid FHIR R4 at {found.problem}.", "Patient")
+        return found.model
+    if missing:
+        raise RowError("patient_name", "the appointment refers to a patient who is not in the file. "
+                       "Export the Bundle with its patients (for example _include=Appointment:patient).",
+                       "Appointment.participant")
     raise RowError("patient_name", "the appointment has no patient participant.", "Appointment.participant")
 
 
