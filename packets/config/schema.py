@@ -174,7 +174,7 @@ class ScheduleConfig(Strict):
         None, description="Order of day, month and year in dates like 05/06/2026."
     )
     time_zone: StrictStr | None = Field(None, description="The clinic's IANA time zone, e.g. America/Chicago.")
-    treatments: dict[StrictStr, TreatmentKind | Literal["skip"]] = Field(
+    treatments: dict[StrictStr, Literal[TreatmentKind, "skip"]] = Field(
         default_factory=dict, description="Appointment type or billing code -> treatment kind, or 'skip' for visits that get no packet."
     )
     locations: list[Text] = Field(default_factory=list, description="Print only appointments at these locations.")

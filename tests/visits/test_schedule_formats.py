@@ -309,3 +309,38 @@ def test_schedule_config_errors(tmp_path: Path, block: str, message: str) -> Non
     with pytest.raises(ConfigError) as caught:
         load_clinic(str(clinic_with_schedule(tmp_path, "simplepractice", block)))
     assert message in str(caught.value)
+
+
+def test_configured_preset_that_does_not_match_names_the_missing_columns(tmp_path: Path) -> None:
+    with pytest.raises(ScheduleError) as caught:
+        _read(tmp_path, "simplepractice", "athenahealth.csv", date(2026, 11, 23))
+    message = str(caught.value)
+    assert "preset simplepractice names column(s) this file does not have: date_time -> 'Date of Service'" in message
+    assert "This looks like an export from athenahealth: add `schedule: {preset: athenahealth}`" in message
+
+
+def test_csv_times_with_utc_offsets_need_the_time_zone(tmp_path: Path) -> None:
+    file = tmp_path / "day.csv"
+    file.write_text("patient_name,date_time,treatment\nJo Ng,2026-11-21T17:30:00Z,iv-ketamine\n")
+    block = "schedule:\n  time_zone: America/Los_Angeles\n"
+    schedule = read_schedule(file, load_clinic(str(clinic_with_schedule(tmp_path, "fhir", block))), date(2026, 11, 21))
+    assert _good(schedule) == {2: ("Jo Ng", "09:30", "iv-ketamine", None)}
+    schedule = read_schedule(file, load_clinic("sunrise-iv"), date(2026, 11, 21))
+    assert _bad(schedule) == {2: "column date_time: '2026-11-21T17:30:00Z' has a UTC offset; set schedule.time_zone in "
+                                 "clinic.yaml so it can be shown as clinic time."}
+
+
+@pytest.mark.parametrize("fmt, message", [
+    ("hl7", "no HL7 message found (each starts with an MSH segment)"),
+    ("csv", "missing required column(s)"),
+])
+def test_format_option_that_does_not_fit_the_file(tmp_path: Path, fmt: str, message: str) -> None:
+    import subprocess
+
+    from conftest import PACKETS
+
+    config = clinic_with_schedule(tmp_path, "fhir")
+    done = subprocess.run([*PACKETS, "batch", "--clinic", str(config), "--schedule", str(DATA / "fhir-bundle.json"),
+                           "--format", fmt, "--out", str(tmp_path / "out"), "--jobs", "1"], capture_output=True, text=True)
+    assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
