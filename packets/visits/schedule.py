@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import available_languages
@@ -150,6 +151,9 @@ def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings:
             kept.append(record)
     if not kept and not skipped:
         raise ScheduleError(f"{path}: the schedule has no appointments.")
+    if settings.locations and not any("location" in r.values for r in records.items if not r.error):
+        raise ScheduleError(f"{path}: schedule.locations is set, but this file gives no location for any appointment. "
+                            "Map the export's location column under schedule.columns.location.")
     types = sorted({r.values.get("treatment", "") for r in kept if r.values.get("treatment")}, key=str.casefold)
     context = _Context(loaded, settings, order, day, types)
     rows = [_parse_row(record, context) for record in kept]
@@ -183,7 +187,7 @@ def _file_order(path: Path, records: Records) -> str | None:
     return next(iter(votes), None)
 
 
-def _record_day(values: dict[str, str], order: str | None, zone) -> date | None:
+def _record_day(values: dict[str, str], order: str | None, zone: ZoneInfo | None) -> date | None:
     """The appointment's date if it reads cleanly; errors are the row builder's to report."""
     try:
         if values.get("date_time"):
@@ -292,6 +296,9 @@ def _visit(record: Record, context: _Context) -> Visit:
     for column in ("patient_name", "escort_name", "provider", "mrn"):
         if problem := undrawable_problem(values.get(column)):
             raise RowError(column, problem, where(column))
+    if context.settings.locations and not values.get("location"):
+        raise RowError("location", "empty, and schedule.locations is set: packets cannot tell whether this "
+                       "appointment is at one of your locations.", where("location"))
     when = _when(record, context)
     treatment = _treatment(record, context)
     dob = _cell(record, "date_of_birth", lambda t: parse_day(t, order), "1980-05-01, or the export's own form with schedule.date_order set")

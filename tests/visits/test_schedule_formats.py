@@ -221,6 +221,20 @@ def test_intakeq_other_location_skipped(tmp_path: Path) -> None:
     assert dict(schedule.skipped) == {"cancelled": 1, "other-location": 1}
 
 
+def test_location_filter_never_guesses(tmp_path: Path) -> None:
+    lines = (DATA / "intakeq.csv").read_text().splitlines()
+    file = tmp_path / "iq.csv"
+    file.write_text("\n".join([lines[0], lines[1].replace(",Main Street,", ",,")]) + "\n")
+    schedule = read_schedule(file, load_clinic(str(clinic_with_schedule(tmp_path, "intakeq"))), date(2026, 11, 23))
+    assert _bad(schedule) == {2: "column location: empty, and schedule.locations is set: packets cannot "
+                                 "tell whether this appointment is at one of your locations."}
+    block = SCHEDULES["tebra"][1] + "  locations: [Main Street]\n  columns:\n    location: Room\n"
+    with pytest.raises(ScheduleError, match=r"does not have: location -> 'Room' \(schedule.columns\)\."):
+        _read(tmp_path, "tebra", "tebra.csv", date(2026, 11, 23), block=block)
+    with pytest.raises(ScheduleError, match="schedule.locations is set, but this file gives no location"):
+        _read(tmp_path, "dmy", "semicolon-dmy.csv", date(2026, 6, 5), block=SCHEDULES["dmy"][1] + "  locations: [Room 2]\n")
+
+
 def test_semicolon_dmy_export(tmp_path: Path) -> None:
     schedule = _read(tmp_path, "dmy", "semicolon-dmy.csv", date(2026, 6, 5))
     assert _good(schedule) == {
@@ -315,7 +329,8 @@ def test_configured_preset_that_does_not_match_names_the_missing_columns(tmp_pat
     with pytest.raises(ScheduleError) as caught:
         _read(tmp_path, "simplepractice", "athenahealth.csv", date(2026, 11, 23))
     message = str(caught.value)
-    assert "preset simplepractice names column(s) this file does not have: date_time -> 'Date of Service'" in message
+    assert ("the column map names column(s) this file does not have: date_time -> 'Date of Service' (preset simplepractice)"
+            in message)
     assert "This looks like an export from athenahealth: add `schedule: {preset: athenahealth}`" in message
 
 

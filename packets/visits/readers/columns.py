@@ -39,7 +39,8 @@ def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[
         found = [positions.get(normalize_header(c), []) for c in columns]
         lost = [c for c, at in zip(columns, found) if not at]
         if lost:
-            missing.append(f"{name} -> {', '.join(repr(c) for c in lost)}")
+            named_by = "schedule.columns" if name in settings.own_columns else f"preset {settings.preset}"
+            missing.append(f"{name} -> {', '.join(repr(c) for c in lost)} ({named_by})")
             continue
         plan[name] = [at[0] for at in found]
         _refuse_repeats(path, name, columns, found, header_cells)
@@ -52,9 +53,8 @@ def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[
             _refuse_repeats(path, name, (header_cells[positions[name][0]].strip(),), [positions[name]], header_cells)
 
     if missing:
-        source = f"preset {settings.preset}" if settings.preset else "schedule.columns"
         raise ScheduleError(
-            f"{path}: {source} names column(s) this file does not have: {'; '.join(missing)}. "
+            f"{path}: the column map names column(s) this file does not have: {'; '.join(missing)}. "
             f"Found: {_found(header_cells)}.{_suggest(header_cells, settings)}"
         )
     needed = [n for n in ("patient_name", "time", "treatment") if n not in plan and not (n == "time" and "date_time" in plan)]

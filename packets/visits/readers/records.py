@@ -81,6 +81,7 @@ class ReadSettings:
 
     columns: dict[str, tuple[str, ...]]  # field -> export column names, as written
     preset: str | None
+    own_columns: frozenset[str]  # fields the clinic mapped itself (schedule.columns), not the preset
     date_order: str | None
     zone: ZoneInfo | None
     treatments: dict[str, str]  # normalized appointment type or code -> kind or "skip"
@@ -107,6 +108,7 @@ class ReadSettings:
         return cls(
             columns=columns,
             preset=config.preset,
+            own_columns=frozenset(config.columns),
             date_order=config.date_order or (preset.date_order if preset else None),
             zone=ZoneInfo(config.time_zone) if config.time_zone else None,
             treatments={normalize_key(k): v for k, v in config.treatments.items()},
