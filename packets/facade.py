@@ -108,11 +108,14 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     return Written(out, pages, hashlib.sha256(pdf).hexdigest())
 
 
-def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None) -> Schedule:
-    """A day's schedule, every row checked; bad rows carry their error, the file's problems raise."""
+def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None, schedule_format: str | None = None) -> Schedule:
+    """A day's schedule (CSV, FHIR or HL7; recognised from its content unless given), every row checked.
+
+    Bad rows carry their error; problems with the file as a whole raise.
+    """
     from packets.visits.schedule import read_schedule
 
-    return read_schedule(schedule, loaded, run_date)
+    return read_schedule(schedule, loaded, run_date, format=schedule_format)
 
 
 def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int | None = None,

@@ -402,6 +402,7 @@ def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult) -> 
         "created": datetime.now().isoformat(timespec="seconds"),
         "written": result.written,
         "failed": result.failed,
+        "skipped": dict(sorted(schedule.skipped.items())),  # cancelled, other-day, other-location, ...
         "print_run": {"file": PRINT_RUN, "blank_pages": result.blank_pages} if result.print_run else None,
         "rows": [asdict(r) for r in result.rows],
     }

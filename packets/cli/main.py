@@ -123,18 +123,20 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
 @click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
 @clinics_option
 @click.option("--schedule", "schedule_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The day's schedule as CSV (see README: Schedule format).")
-@click.option("--date", "date_text", help="Date for rows without a date column (default: the schedule's date, else today).")
+              help="The day's schedule: CSV, FHIR R4 JSON or HL7 v2 SIU, as exported (see README: Schedule formats).")
+@click.option("--format", "schedule_format", type=click.Choice(["csv", "fhir", "hl7"]), default=None,
+              help="Schedule format (default: recognised from the file's content).")
+@click.option("--date", "date_text", help="The day to print; other days' appointments are skipped (default: the schedule's most common date, else today).")
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
-def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, date_text: str | None, out_root: Path,
-          jobs: int | None) -> None:
+def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_format: str | None, date_text: str | None,
+          out_root: Path, jobs: int | None) -> None:
     """Write a packet for every row of a schedule, a print run and a manifest."""
     from packets.batch.run import BatchInterrupted, RowResult
 
     loaded = facade.open_clinic(clinic_id, clinics)
-    schedule = facade.read_day(loaded, schedule_path, parse_date(date_text) if date_text else None)
+    schedule = facade.read_day(loaded, schedule_path, parse_date(date_text) if date_text else None, schedule_format)
     for warning in schedule.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = len(schedule.rows)
@@ -144,7 +146,7 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, date_text: 
             if interactive:
                 bar.update(1)
             else:
-                click.echo(_row_line(result), err=True)
+                click.echo(_row_line(result, schedule.unit), err=True)
 
         try:
             result = facade.run_day(loaded, schedule, out_root, jobs, on_row)
@@ -160,21 +162,24 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, date_text: 
     failed = [r for r in result.rows if r.status == "failed"]
     if failed and interactive:
         for row in failed:
-            click.echo(_row_line(row), err=True)
+            click.echo(_row_line(row, schedule.unit), err=True)
     if result.removed:
         click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
     summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
                f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
+    if skipped := schedule.skipped_summary():
+        summary += f"; skipped {skipped}"
     click.echo(summary + f"; see {result.manifest}")
     if result.print_run:
         click.echo(f"print: {result.print_run}")
     sys.exit(1 if failed else 0)
 
 
-def _row_line(result: Any) -> str:
+def _row_line(result: Any, unit: str = "row") -> str:
+    """``unit`` is what the number counts: a CSV row, a FHIR Bundle entry, an HL7 message."""
     if result.status == "written":
-        return f"row {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
-    return f"row {result.row} ({result.initials}): FAILED: {result.error}"
+        return f"{unit} {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
+    return f"{unit} {result.row} ({result.initials}): FAILED: {result.error}"
 
 
 @main.command()

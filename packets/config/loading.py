@@ -136,7 +136,7 @@ def _check_files(loaded: LoadedClinic) -> list[Problem]:
 def _problem_from(err: Any, file: str, lines: LineMap) -> Problem:
     loc = tuple(err["loc"])
     # Pydantic adds the Literal/union branch name to the location; drop such parts.
-    loc = tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("literal[") or p in ("int", "str", "constrained-int"))))
+    loc = tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("literal[") or p in ("int", "str", "constrained-int", "[key]"))))
     line = None
     for n in range(len(loc), -1, -1):
         if loc[:n] in lines:

@@ -85,6 +85,19 @@ branding:
 #   date: {today}
 
 footer_text: {name} · 100 Main Street, Springfield   # short line in every footer
+
+# schedule:                       # how to read your scheduling system's export (README: Schedule formats)
+#   preset: simplepractice        # simplepractice, athenahealth, tebra, kareo or intakeq
+#   columns:                      # or name your export's columns: our field -> your column
+#     patient_name: Client
+#     date_time: Date of Service  # date and time in one cell
+#     treatment: Billing Code
+#   date_order: MDY               # MDY, DMY or YMD: how to read 05/06/2026
+#   time_zone: America/Chicago    # needed for FHIR and times with UTC offsets
+#   treatments:                   # appointment type or billing code -> treatment kind, or skip
+#     "96365": iv-ketamine
+#     "99214": skip
+#   locations: [Main Street]      # print only these locations
 """
 
 LOGO = """\

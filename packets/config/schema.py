@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
@@ -159,6 +160,66 @@ class StationSettings(Strict):
                                     json_schema_extra={"shown_as": "folder name"})
     retention_days: int = Field(7, ge=1, le=90, description="Days uploaded schedules, their rows and packets are kept before the station deletes them.")
     idle_minutes: int = Field(10, ge=1, le=60, description="Staff are signed out after this many minutes without use.")
+# Our schedule fields, as a column map may name them (see visits/schedule.py).
+ScheduleField = Literal[
+    "patient_name", "time", "date", "date_time", "treatment", "date_of_birth", "mrn", "session_number",
+    "series_length", "escort_name", "next_appointment", "provider", "language", "large_print", "status", "location",
+]
+# Built-in column maps (visits/readers/presets.py holds them; a test keeps the two lists equal).
+PresetName = Literal["simplepractice", "athenahealth", "tebra", "kareo", "intakeq"]
+ColumnNames = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
+class ScheduleConfig(Strict):
+    """How to read the clinic's own schedule export (CSV columns, dates, time zone, appointment types)."""
+
+    preset: PresetName | None = Field(None, description="Read that system's CSV export (see \"Presets\").")
+    columns: dict[ScheduleField, ColumnNames | list[ColumnNames]] = Field(
+        default_factory=dict,
+        description="Which export column holds `patient_name`, `time`, `date`, `date_time` (date and time in one cell), `treatment`, "
+        "`date_of_birth`, `mrn`, `session_number`, `series_length`, `escort_name`, `next_appointment`, `provider`, `language`, "
+        "`large_print`, `status`, `location`; a list joins several columns with a space. Overrides the preset; `date_time` and "
+        "`date`/`time` exclude each other.",
+        json_schema_extra={"shown_as": "mapping of field to column name(s)"},
+    )
+    date_order: Literal["MDY", "DMY", "YMD"] | None = Field(
+        None, description="How to read dates like `05/06/2026`; without it (and no preset) such dates fail their row unless the file proves the order."
+    )
+    time_zone: StrictStr | None = Field(None, description="The clinic's time zone; required for FHIR and for times with UTC offsets.",
+                                        json_schema_extra={"shown_as": "IANA name, e.g. `America/Chicago`"})
+    treatments: dict[StrictStr, Literal[TreatmentKind, "skip"]] = Field(
+        default_factory=dict, description="e.g. `\"Spravato 84 mg\": esketamine-nasal`, `\"96365\": iv-ketamine`, `\"99214\": skip`; "
+        "matched ignoring case and spacing; each kind must be one the clinic offers. Quote numeric codes.",
+        json_schema_extra={"shown_as": "mapping of appointment type or billing code to a kind or `skip`"},
+    )
+    locations: list[Text] = Field(default_factory=list, description="Print only appointments at these locations (ignoring case); others are "
+                                  "skipped and counted. A row with no location fails; a file with no location at all stops.")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name. Use an IANA name such as America/New_York or Europe/Berlin.") from None
+        return value
+
+    @field_validator("treatments", mode="before")
+    @classmethod
+    def _codes_are_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for key in value:
+                if not isinstance(key, str):
+                    raise ValueError(f"the code {key!r} was read as a number; put it in quotes, e.g. \"{key}\": iv-ketamine.")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source_of_time(self) -> "ScheduleConfig":
+        if "date_time" in self.columns and ({"time", "date"} & set(self.columns)):
+            raise ValueError("columns: date_time holds the date and the time; map it, or date and time, not both.")
+        return self
 
 
 class Clinic(Strict):
@@ -182,10 +243,15 @@ class Clinic(Strict):
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")
     footer_text: Text | None = Field(None, description="Short line printed in every footer.")
     station: StationSettings = Field(default_factory=StationSettings)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig, description="How to read the clinic's schedule export.")
 
     @model_validator(mode="after")
     def _protocols(self) -> "Clinic":
         for kind, proto in self.treatments.items():
             if proto.escort in ("companion", "sitter") and proto.escort_hours is None:
                 raise ValueError(f"treatments.{kind}: escort '{proto.escort}' needs escort_hours (how long they stay).")
+        for code, kind in self.schedule.treatments.items():
+            if kind != "skip" and kind not in self.treatments:
+                raise ValueError(f"schedule.treatments: {code!r} maps to {kind}, which this clinic does not offer "
+                                 f"(treatments: {', '.join(self.treatments)}).")
         return self

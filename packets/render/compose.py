@@ -25,7 +25,7 @@ import hashlib
 import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 import pikepdf
@@ -71,7 +71,6 @@ _ANCESTOR_STYLE = (
 MARKERS = ("Qzx", "QZX", "11:58", "1999")
 _MARK_TIME = time(23, 58)
 _MARK_DOB = date(1999, 12, 29)
-_MARK_NEXT = date(2027, 9, 29)  # a Wednesday: the longest weekday name
 
 
 @dataclass(frozen=True)
@@ -119,9 +118,15 @@ def sizing_visit(visit: Visit) -> Visit:
         session=3,
         series_length=6,
         escort="Qzxmarker Escortname",
-        next_visit=datetime.combine(_MARK_NEXT, _MARK_TIME),
+        next_visit=datetime.combine(_longest_next_day(visit.when.date()), _MARK_TIME),
         provider="Dr. Qzxmarker Provider",
     )
+
+
+def _longest_next_day(day: date) -> date:
+    """A Wednesday (the longest weekday name) within a year after ``day``: a next visit the visit rules accept."""
+    candidate = day + timedelta(days=300)
+    return candidate + timedelta(days=(2 - candidate.weekday()) % 7)
 
 
 def find_frames(document: Document) -> list[Frame]:

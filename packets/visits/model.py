@@ -16,6 +16,7 @@ from packets.assets.fonts import undrawable_problem
 from packets.config.loading import LoadedClinic
 from packets.content.shared import available_languages
 from packets.errors import PacketsError
+from packets.visits.readers.languages import language_code as language_tag
 
 _TIME_24 = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _TIME_12 = re.compile(r"^(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*([AaPp])\.?\s*[Mm]\.?$")
@@ -174,8 +175,8 @@ def treatment_kind(text: str, loaded: LoadedClinic) -> str:
 
 
 def language_code(text: str) -> str | None:
-    """A language with shared content, or None for the clinic's default."""
-    code = text.strip().lower()
+    """A language with shared content (``es``, ``spa``, ``Spanish``, ``es-US`` all mean ``es``), or None for the clinic's default."""
+    code = language_tag(text)
     if not code:
         return None
     available = available_languages()

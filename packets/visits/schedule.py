@@ -1,52 +1,46 @@
-"""Read a day's schedule (CSV, as a scheduling system or spreadsheet exports it).
+"""Read a day's schedule as the clinic's scheduling system exports it: CSV, FHIR R4 or HL7 v2.
 
-The whole file is checked before anything is rendered: an empty schedule or a
-missing required column stops the run with a message naming the file. Each row is
-then turned into a ``Visit`` on its own, so a bad cell costs only its own row; the
-error names the row (as a spreadsheet numbers it: the header is row 1) and the
-column, and never echoes a name, date of birth or record number.
+The format is recognised from the content (``readers.sniff``) unless given. Each
+reader turns the file into ``Records`` (our field name -> text); this module is the
+one row builder for all of them, so every format gets the same checks. The whole
+file is checked before anything is rendered: an empty schedule or a missing
+required column stops the run with a message naming the file. Rows for other days,
+other locations, and cancelled or no-show appointments are skipped and counted.
+Each remaining row is turned into a ``Visit`` on its own, so a bad value costs only
+its own row; the error names the row (a CSV row as a spreadsheet numbers it: the
+header is row 1; a FHIR entry or HL7 message by its place in the file) and the
+field, and never echoes a name, date of birth or record number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from packets.config.loading import LoadedClinic
-from packets.errors import PacketsError
-from packets.visits.model import (
-    InputError, Visit, VisitError, initials, language_code, parse_date, parse_datetime, parse_session, parse_time,
-    treatment_kind,
+from packets.visits.model import InputError, Visit, VisitError, initials, language_code, parse_session, treatment_kind
+from packets.visits.readers.columns import OPTIONAL, REQUIRED, csv_records
+from packets.visits.readers.fhir import read_fhir
+from packets.visits.readers.hl7v2 import read_hl7
+from packets.visits.readers.records import (
+    CANCELLED, NOT_TREATMENT, OTHER_DAY, OTHER_LOCATION, SKIP, ReadSettings, Record, Records, RowError,
+    ScheduleError, normalize_header, normalize_key,
 )
+from packets.visits.readers.sniff import FORMATS, sniff_delimiter, sniff_format
+from packets.visits.when import date_order_votes, parse_clock, parse_day, parse_moment
 
-REQUIRED = ("patient_name", "time", "treatment")
-OPTIONAL = (
-    "date", "date_of_birth", "mrn", "session_number", "series_length", "escort_name",
-    "next_appointment", "provider", "language", "large_print",
-)
+__all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "ScheduleError", "normalize_header", "read_schedule"]
 # Cells that hold patient data: their values never appear in a message.
 PRIVATE = frozenset({"patient_name", "date_of_birth", "mrn", "escort_name", "provider"})
 MAX_BYTES = 5_000_000
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-
-
-class ScheduleError(PacketsError):
-    """The schedule as a whole cannot be used; nothing is rendered."""
-
-
-class RowError(PacketsError):
-    """One cell of one row is not usable."""
-
-    def __init__(self, column: str, message: str):
-        self.column = column
-        super().__init__(f"column {column}: {message}")
 
 
 @dataclass
@@ -66,11 +60,24 @@ class Schedule:
     rows: list[Row]
     day: date  # the run's date: names the output folder
     warnings: list[str] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)  # reason (cancelled, other-day, ...) -> rows
+    format: str = "csv"
+
+    @property
+    def unit(self) -> str:
+        """What a row number counts in this format: a CSV row, a FHIR Bundle entry, an HL7 message."""
+        return UNITS.get(self.format, "row")
+
+    def skipped_summary(self) -> str:
+        """``2 cancelled or no-show, 1 on another day`` (empty when nothing was skipped)."""
+        return ", ".join(f"{self.skipped[k]} {label}" for k, label in SKIP_LABELS.items() if self.skipped[k])
 
 
-def normalize_header(name: str) -> str:
-    """``Patient Name``, ``patient-name`` and ``PATIENT_NAME`` are the same column."""
-    return re.sub(r"[\s_\-]+", "_", name.strip().lower()).strip("_")
+UNITS = {"csv": "row", "fhir": "entry", "hl7": "message"}
+SKIP_LABELS = {
+    CANCELLED: "cancelled or no-show", OTHER_DAY: "on another day", OTHER_LOCATION: "at another location",
+    NOT_TREATMENT: "not a treatment (schedule.treatments: skip)",
+}
 
 
 def _read_text(path: Path) -> str:
@@ -89,9 +96,29 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
-def read_schedule(path: Path, loaded: LoadedClinic, run_date: date | None, today: date | None = None) -> Schedule:
-    """Check the file and parse every row; raises ``ScheduleError`` only for the whole file."""
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+def read_schedule(path: Path, loaded: LoadedClinic, run_date: date | None, today: date | None = None,
+                  format: str | None = None) -> Schedule:
+    """Check the file and parse every row; raises ``ScheduleError`` only for the whole file.
+
+    ``format`` is ``csv``, ``fhir`` or ``hl7``; by default it is recognised from the content.
+    """
+    text = _read_text(path)
+    settings = ReadSettings.from_clinic(loaded.clinic)
+    kind = format or sniff_format(text)
+    if kind not in FORMATS:
+        raise ScheduleError(f"{path}: unknown schedule format {kind!r}. Use one of: {', '.join(FORMATS)}.")
+    if kind == "fhir":
+        records = read_fhir(path, text, settings)
+    elif kind == "hl7":
+        records = read_hl7(path, text, settings)
+    else:
+        records = _read_csv(path, text, settings)
+    return build_schedule(path, records, loaded, settings, run_date, today or date.today())
+
+
+def _read_csv(path: Path, text: str, settings: ReadSettings) -> Records:
+    """Raw rows by position (never ``DictReader``: it hides a repeated column), then the column map."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         records = list(reader)
     except csv.Error as exc:
@@ -99,48 +126,96 @@ def read_schedule(path: Path, loaded: LoadedClinic, run_date: date | None, today
     records = [r for r in records if any(cell.strip() for cell in r)]
     if not records:
         raise ScheduleError(f"{path}: the schedule is empty. Export it with a header row and one row per patient.")
-    header = [normalize_header(h) for h in records[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        found = ", ".join(h for h in header if h) or "none"
-        raise ScheduleError(
-            f"{path}: missing required column(s): {', '.join(missing)}. Found: {found}. "
-            f"The header row needs {', '.join(REQUIRED)}."
-        )
-    if len(records) == 1:
+    body = [(index + 2, record) for index, record in enumerate(records[1:])]
+    read = csv_records(path, records[0], body, settings)
+    if not body:
         raise ScheduleError(f"{path}: the schedule has a header but no patients.")
-    warnings = []
-    unknown = [records[0][i].strip() for i, h in enumerate(header) if h and h not in REQUIRED + OPTIONAL]
-    if unknown:
-        warnings.append(f"{path}: ignoring column(s) not used by packets: {', '.join(unknown)}")
-    duplicated = [h for h, n in Counter(header).items() if h and n > 1]
-    if duplicated:
-        raise ScheduleError(f"{path}: column(s) appear twice: {', '.join(duplicated)}. Keep one of each.")
+    return read
 
-    today = today or date.today()
-    cells = [dict(zip(header, (c.strip() for c in record))) for record in records[1:]]
-    day = run_date or _most_common_date(cells) or today
-    rows = [_parse_row(index + 2, values, loaded, day) for index, values in enumerate(cells)]
-    warnings.extend(_duplicates(rows))
-    warnings.extend(
-        f"row {r.number} ({r.initials}): date {r.visit.when.date().isoformat()} is not the run's date {day.isoformat()}"
-        for r in rows if r.visit and r.visit.when.date() != day
+
+def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings: ReadSettings,
+                   run_date: date | None, today: date) -> Schedule:
+    """The one row builder: skip what is not for this day and place, then each row to a visit or an error."""
+    order = settings.date_order or _file_order(path, records)
+    day = run_date or _most_common_date(records.items, order) or today
+    skipped = Counter(records.skipped)
+    kept: list[Record] = []
+    for record in records.items:
+        reason = _skip_reason(record, settings, order, day)  # a broken row for another day is not this day's problem
+        if reason:
+            skipped[reason] += 1
+        else:
+            kept.append(record)
+    if not kept and not skipped:
+        raise ScheduleError(f"{path}: the schedule has no appointments.")
+    if settings.locations and not any("location" in r.values for r in records.items if not r.error):
+        raise ScheduleError(f"{path}: schedule.locations is set, but this file gives no location for any appointment. "
+                            "Map the export's location column under schedule.columns.location.")
+    types = sorted({r.values.get("treatment", "") for r in kept if r.values.get("treatment")}, key=str.casefold)
+    context = _Context(loaded, settings, order, day, types)
+    rows = [_parse_row(record, context) for record in kept]
+    warnings = list(records.warnings)
+    if settings.date_order is None and order:
+        warnings.append(f"{path}: read dates as {order} because some dates only make sense that way; "
+                        f"set schedule.date_order: {order} in clinic.yaml to be sure.")
+    warnings.extend(_duplicates(rows, UNITS.get(records.kind, "row")))
+    if not kept and skipped[OTHER_DAY]:
+        warnings.append(f"{path}: no appointments on {day.isoformat()}; {skipped[OTHER_DAY]} are on other days. Check --date.")
+    return Schedule(path, rows, day, warnings, skipped, records.kind)
+
+
+@dataclass(frozen=True)
+class _Context:
+    loaded: LoadedClinic
+    settings: ReadSettings
+    order: str | None
+    day: date
+    types: list[str]  # appointment types seen in the file, for messages
+
+
+def _file_order(path: Path, records: Records) -> str | None:
+    """The date order the file's own unambiguous dates prove, if any; both orders in one file is an error."""
+    votes = date_order_votes(
+        r.values.get(name, "") for r in records.items for name in records.dated_fields if r.values.get(name)
     )
-    return Schedule(path, rows, day, warnings)
+    if len(votes) > 1:
+        raise ScheduleError(f"{path}: some dates are month-first and some day-first. "
+                            "Set schedule.date_order (MDY or DMY) in clinic.yaml and check the export.")
+    return next(iter(votes), None)
 
 
-def _most_common_date(cells: list[dict[str, str]]) -> date | None:
-    days = Counter()
-    for values in cells:
-        try:
-            if values.get("date"):
-                days[parse_date(values["date"])] += 1
-        except InputError:
-            continue
+def _record_day(values: dict[str, str], order: str | None, zone: ZoneInfo | None) -> date | None:
+    """The appointment's date if it reads cleanly; errors are the row builder's to report."""
+    try:
+        if values.get("date_time"):
+            return parse_moment(values["date_time"], order, zone).date()
+        if values.get("date"):
+            return parse_day(values["date"], order)
+    except InputError:
+        return None
+    return None
+
+
+def _skip_reason(record: Record, settings: ReadSettings, order: str | None, day: date) -> str | None:
+    values = record.values
+    if normalize_key(values.get("status", "")) in settings.cancelled:
+        return CANCELLED
+    when = _record_day(values, order, settings.zone)
+    if when is not None and when != day:
+        return OTHER_DAY
+    if settings.locations and values.get("location") and normalize_key(values["location"]) not in settings.locations:
+        return OTHER_LOCATION
+    if settings.treatments.get(normalize_key(values.get("treatment", ""))) == SKIP:
+        return NOT_TREATMENT
+    return None
+
+
+def _most_common_date(records: list[Record], order: str | None) -> date | None:
+    days = Counter(d for r in records if (d := _record_day(r.values, order, None)) is not None)
     return days.most_common(1)[0][0] if days else None
 
 
-def _duplicates(rows: list[Row]) -> list[str]:
+def _duplicates(rows: list[Row], unit: str = "row") -> list[str]:
     seen: dict[tuple, int] = {}
     out = []
     for row in rows:
@@ -148,34 +223,40 @@ def _duplicates(rows: list[Row]) -> list[str]:
             continue
         key = (" ".join(row.visit.name.casefold().split()), row.visit.when)
         if key in seen:
-            out.append(f"row {row.number} ({row.initials}) has the same name and time as row {seen[key]}: check for a double booking")
+            out.append(f"{unit} {row.number} ({row.initials}) has the same name and time as {unit} {seen[key]}: check for a double booking")
         else:
             seen[key] = row.number
     return out
 
 
-def _cell(values: dict[str, str], column: str, parse: Callable[[str], object], example: str) -> object:
-    """Parse one cell; the error names the column and, for private columns, hides the value."""
-    text = values.get(column, "")
+def _cell(record: Record, column: str, parse: Callable[[str], object], example: str) -> object:
+    """Parse one value; the error names the field and, for private fields, hides the value."""
+    text = record.values.get(column, "")
     if not text:
         return None
     try:
         return parse(text)
     except InputError as exc:
         if column in PRIVATE:
-            raise RowError(column, f"not understood. Use the form {example}.") from None
-        raise RowError(column, str(exc)) from None
+            raise RowError(column, f"not understood. Use the form {example}.", record.sources.get(column)) from None
+        raise RowError(column, str(exc), record.sources.get(column)) from None
 
 
-def _parse_row(number: int, values: dict[str, str], loaded: LoadedClinic, day: date) -> Row:
-    name = values.get("patient_name", "")
-    row = Row(number, initials(name), "")
+def _parse_row(record: Record, context: _Context) -> Row:
+    values = record.values
+    row = Row(record.number, initials(values.get("patient_name", "")), "")
+    if record.error is not None:
+        row.error = record.error
+        row.time_text = values.get("time", "")
+        return row
     try:
-        row.visit = _visit(values, loaded, day)
+        row.visit = _visit(record, context)
         row.time_text = row.visit.when.strftime("%H:%M")
     except RowError as exc:
         row.error = exc
-        if clock := _quiet(parse_time, values.get("time", "")):
+        settings = context.settings
+        if clock := _quiet(parse_clock, values.get("time", "")) or _quiet(
+                lambda t: parse_moment(t, context.order, settings.zone).time(), values.get("date_time", "")):
             row.time_text = clock.strftime("%H:%M")
     return row
 
@@ -187,43 +268,76 @@ def _quiet(parse: Callable[[str], object], text: str):
         return None
 
 
-def _visit(values: dict[str, str], loaded: LoadedClinic, day: date) -> Visit:
-    """Parse the row's cells; ``Visit`` itself checks every rule about them."""
+def _when(record: Record, context: _Context) -> datetime:
+    """Date and time from one combined value or two; a missing time is an error, never a default."""
+    order, zone = context.order, context.settings.zone
+    if "date_time" in record.values:
+        moment = _cell(record, "date_time", lambda t: parse_moment(t, order, zone), "11/21/2026 9:30 AM")
+        if moment is None:
+            raise RowError("date_time", "empty. The export needs each appointment's date and start time.", record.sources.get("date_time"))
+        return moment
+    clock = _cell(record, "time", parse_clock, "14:30 or 2:30 PM")
+    if clock is None:
+        raise RowError("time", "empty. Type the appointment time, like 14:30 or 2:30 PM.", record.sources.get("time"))
+    return datetime.combine(_cell(record, "date", lambda t: parse_day(t, order), "2026-11-21") or context.day, clock)
+
+
+def _visit(record: Record, context: _Context) -> Visit:
+    """Parse the record's values; ``Visit`` itself checks every rule about them."""
+    values, order = record.values, context.order
+    where = record.sources.get
     name = values.get("patient_name", "")
     if not name:  # the name's error comes first, before any other cell's
-        raise RowError("patient_name", "empty. Type the patient's name.")
-    clock = _cell(values, "time", parse_time, "14:30 or 2:30 PM")
-    if clock is None:
-        raise RowError("time", "empty. Type the appointment time, like 14:30 or 2:30 PM.")
-    try:
-        treatment = treatment_kind(values.get("treatment", ""), loaded)
-        language = language_code(values.get("language", ""))
-    except VisitError as exc:
-        raise RowError(exc.field, exc.message) from None
-    when = datetime.combine(_cell(values, "date", parse_date, "2026-11-21") or day, clock)
-    dob = _cell(values, "date_of_birth", parse_date, "1980-05-01 or 05/01/1980")
-    session, total = _cell(values, "session_number", parse_session, "3 or 3/6") or (None, None)
-    series = _cell(values, "series_length", _positive, "6")
+        raise RowError("patient_name", "empty. Type the patient's name.", where("patient_name"))
+    if context.settings.locations and not values.get("location"):
+        raise RowError("location", "empty, and schedule.locations is set: packets cannot tell whether this "
+                       "appointment is at one of your locations.", where("location"))
+    when = _when(record, context)
+    treatment = _treatment(record, context)
+    dob = _cell(record, "date_of_birth", lambda t: parse_day(t, order), "1980-05-01, or the export's own form with schedule.date_order set")
+    session, total = _cell(record, "session_number", parse_session, "3 or 3/6") or (None, None)
+    series = _cell(record, "series_length", _positive, "6")
     if series is not None:
         if total is not None and total != series:
-            raise RowError("series_length", f"{series} does not match session_number {session}/{total}.")
+            raise RowError("series_length", f"{series} does not match session_number {session}/{total}.", where("series_length"))
         total = series
-    next_visit = _cell(values, "next_appointment", parse_datetime, "2026-11-24 10:00")
+    next_visit = _cell(record, "next_appointment", lambda t: parse_moment(t, order, context.settings.zone), "2026-11-24 10:00")
     large = values.get("large_print", "").lower()
     if large not in _YES | _NO:
-        raise RowError("large_print", f"{values['large_print']!r} is not yes or no. Use yes/no, true/false or 1/0.")
+        raise RowError("large_print", f"{values['large_print']!r} is not yes or no. Use yes/no, true/false or 1/0.", where("large_print"))
     try:
         return Visit(
             name=name, treatment=treatment, when=when, date_of_birth=dob, mrn=values.get("mrn") or None,
             session=session, series_length=total, escort=values.get("escort_name") or None,
-            next_visit=next_visit, provider=values.get("provider") or None, language=language,
+            next_visit=next_visit, provider=values.get("provider") or None, language=language_code(values.get("language", "")),
             large_print=large in _YES,
         )
     except VisitError as exc:
-        raise RowError(exc.field, exc.message) from None
+        raise RowError(exc.field, exc.message, where(exc.field)) from None
 
 
 def _positive(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 99:
         raise InputError(f"{text!r} is not a number from 1 to 99.")
     return int(text)
+
+
+def _treatment(record: Record, context: _Context) -> str:
+    """The clinic's map of appointment types and codes first, then a kind or the clinic's own label."""
+    text, loaded, source = record.values.get("treatment", ""), context.loaded, record.sources.get("treatment")
+    offered = list(loaded.clinic.treatments)
+    mapped = context.settings.treatments
+    if not text:
+        raise RowError("treatment", f"empty. Use one of: {', '.join(offered)}.", source)
+    if (kind := mapped.get(normalize_key(text))) and kind != SKIP:
+        return kind
+    try:
+        return treatment_kind(text, loaded)  # a kind, or the clinic's own label
+    except VisitError:
+        pass
+    if mapped or record.sources.get("treatment"):
+        unmapped = [t for t in context.types if normalize_key(t) not in mapped]
+        raise RowError("treatment", f"appointment type {text!r} is not in schedule.treatments in clinic.yaml. "
+                       f"Types in this file without a treatment: {', '.join(repr(t) for t in unmapped)}. "
+                       "Map each to a treatment kind, or to skip.", source)
+    raise RowError("treatment", f"{text!r} is not offered by {loaded.clinic.id}. Use one of: {', '.join(offered)}.", source)
