@@ -24,6 +24,7 @@ from packets.render.packet import render_packet
 from packets.config.scaffold import init_clinic
 from packets.visits.schedule import read_schedule
 from packets.checks.validate import validate
+from packets.cli.printing import print_cmd, print_option, print_step
 from packets.visits.model import Visit, parse_date, parse_datetime, parse_session, parse_time
 
 
@@ -74,9 +75,10 @@ main.add_command(validate_cmd, name="validate")
 @click.option("--next", "next_text", help='Next appointment, e.g. "2026-11-24 10:00".')
 @click.option("--provider", help="Treating provider.")
 @click.option("--large-print", is_flag=True, help="18 pt body text, 1.5 line spacing.")
+@print_option
 def render(clinic_id: str, name: str, treatment: str, date_text: str | None, time_text: str | None, out: Path,
            dob: str | None, mrn: str | None, session_text: str | None, escort: str | None,
-           next_text: str | None, provider: str | None, large_print: bool) -> None:
+           next_text: str | None, provider: str | None, large_print: bool, print_: bool) -> None:
     """Write one patient's packet to --out."""
     try:
         now = datetime.now()
@@ -89,11 +91,14 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
             escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
             large_print=large_print,
         )
-        pdf = render_packet(load_clinic(clinic_id), visit)
+        loaded = load_clinic(clinic_id)
+        pdf = render_packet(loaded, visit)
         write_atomic(out, pdf)
     except PacketsError as exc:  # includes InputError from the parsers
         _fail(str(exc))
     click.echo(f"wrote {out}")
+    if print_ and not print_step(out, "packet", loaded):
+        sys.exit(1)
 
 
 @main.command()
@@ -104,7 +109,9 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
-def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None) -> None:
+@print_option
+def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None,
+          print_: bool) -> None:
     """Write a packet for every row of a schedule, a print run and a manifest."""
     try:
         loaded = load_clinic(clinic_id)
@@ -145,7 +152,12 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
     click.echo(summary + where)
     if result.print_run:
         click.echo(f"print: {result.print_run}")
-    sys.exit(1 if failed else 0)
+    printed = True
+    if print_:
+        printed = result.print_run is not None and print_step(result.print_run, "packet", loaded)
+        if result.print_run is None:
+            click.echo("error: not printed: no packet was written, so there is no print run.", err=True)
+    sys.exit(1 if failed or not printed else 0)
 
 
 def _row_line(result: RowResult) -> str:
@@ -159,7 +171,8 @@ def _row_line(result: RowResult) -> str:
 @click.option("--count", type=click.IntRange(1, 1000), default=None, help="Number of cards (default: one full sheet).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PDF to write (default: output/<clinic-id>/cards.pdf).")
-def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
+@print_option
+def cards(clinic_id: str, count: int | None, out: Path | None, print_: bool) -> None:
     """Write a sheet of warning cards for card stock (fronts, then backs)."""
     try:
         loaded = load_clinic(clinic_id)
@@ -172,6 +185,8 @@ def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
     sheets = len(sheet.sides) // 2
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
                f"{sheets} sheet(s) = {2 * sheets} pages. Print both sides, flip on the long edge.")
+    if print_ and not print_step(out, "cards", loaded):
+        sys.exit(1)
 
 
 @main.command()
@@ -207,3 +222,6 @@ def init_clinic_cmd(clinic_id: str, parent: Path | None) -> None:
     click.echo("next: edit clinic.yaml (every key has a comment), replace logo.svg, then")
     click.echo(f"  packets validate {target}")
     click.echo(f"  packets preview --clinic {target}")
+
+
+main.add_command(print_cmd)
