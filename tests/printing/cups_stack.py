@@ -284,6 +284,9 @@ class CupsStack:
         self._start_cupsd()
         for printer in self.printers.values():
             self.run("lpadmin", "-p", printer.queue, "-E", "-v", printer.uri, "-m", "everywhere")
+        # A second queue on the duplex printer that holds every job until released.
+        duplex = self.printers["duplex"]
+        self.run("lpadmin", "-p", "held", "-E", "-v", duplex.uri, "-m", "everywhere", "-o", "job-hold-until-default=indefinite")
 
     def _start_dns_sd(self) -> None:
         """A private system bus and avahi on loopback only, unless avahi already runs here."""

@@ -230,3 +230,30 @@ def test_cups_not_running(cups: CupsStack, a4_packet: Path):
 def test_clinic_without_printing_section(cups: CupsStack, a4_packet: Path):
     line = one_line_error(run(cups, "print", str(a4_packet), "--clinic", "harbor-spravato"))
     assert "printing.packets.queue" in line
+
+
+def test_held_job_is_reported_and_exits_1(cups: CupsStack, a4_packet: Path):
+    result = run(cups, "print", str(a4_packet), "--printer", "held")
+    assert result.returncode == 1
+    line = result.stderr.strip()
+    assert re.fullmatch(r"job held-(\d+): pending-held \(.*job-hold-until-specified.*\); held at the printer\. "
+                        r"Release it with: lp -i held-\1 -H resume", line), line
+    cups.run("cancel", "-a", "held")
+
+
+def test_wait_gives_up_on_a_job_that_does_not_move(cups: CupsStack, a4_packet: Path, monkeypatch):
+    """The API the front-desk page calls: a job on a stopped printer comes back pending, timed out."""
+    from packets.printing import PrintJob, describe, wait
+
+    monkeypatch.setenv("CUPS_SERVER", cups.server)
+    cups.run("cupsdisable", "simplex")
+    try:
+        queued = cups.run("lp", "-d", "simplex", "-t", "stuck", str(a4_packet)).stdout
+        job_id = int(re.search(r"simplex-(\d+)", queued).group(1))
+        final = wait(PrintJob(job_id, "simplex", "pending"), timeout=1)
+    finally:
+        cups.run("cancel", "-a", "simplex")
+        cups.run("cupsenable", "simplex")
+    assert final.timed_out and final.state == "pending" and not final.ok
+    assert describe(final).startswith(f"job simplex-{job_id}: pending")
+    assert "still not printed when the wait ended" in describe(final)
