@@ -53,11 +53,11 @@ def check_queue(settings: JobSettings) -> QueueInfo:
         raise PrintError(f"{q} is stopped ({why}). Start it with: cupsenable {settings.queue}")
     if not info.accepting:
         raise PrintError(f"{q} is not accepting jobs. Let it take jobs with: cupsaccept {settings.queue}")
-    what = "card sheet" if settings.kind == "cards" else "packet"
     if settings.sides not in info.sides:
+        why = ("a card sheet needs it so each card's back prints behind its front (or set printing.cards.sides: one-sided)"
+               if settings.kind == "cards" else "a packet needs it so each patient's pages stay on their own sheets")
         raise PrintError(f"{q} cannot print two-sided on the long edge (sides-supported: {', '.join(info.sides) or 'none'}); "
-                         f"a {what} needs it so fronts and backs match and each patient stays on their own sheets. "
-                         f"Name a duplex queue in {settings.where}.")
+                         f"{why}. Name a duplex queue in {settings.where}.")
     if settings.media not in info.media:
         raise PrintError(f"{q} has no {PAPER_NAMES[settings.paper]} paper ({settings.media} is not in media-supported); "
                          f"the clinic prints on {PAPER_NAMES[settings.paper]}. Name a queue that has it in {settings.where}.")

@@ -143,8 +143,9 @@ def test_card_sheet_prints_at_full_size_on_card_stock(cups: CupsStack, tmp_path:
     assert "print-scaling none" in result.stdout
     assert re.fullmatch(r"duplex-\d+: completed", job_line(result))
     job, pdf = received(cups, "duplex")
-    # CUPS applies print-scaling itself (its pdftopdf filter) and sends the page unscaled;
-    # its own record of the job carries the setting.
+    # CUPS applies print-scaling in its own filter (pdftopdf) and its ipp backend does not
+    # forward it to the printer (CUPS 2.4), so the setting is read from CUPS's record of
+    # the job, and the 100% is checked on the page the printer got (below).
     assert cups.queue_jobs("duplex")[0]["print-scaling"] == "none"
     assert job["media-col"]["media-type"] == "cardstock"
     assert job["media-col"]["media-source"] == "by-pass-tray"
@@ -257,3 +258,17 @@ def test_wait_gives_up_on_a_job_that_does_not_move(cups: CupsStack, a4_packet: P
     assert final.timed_out and final.state == "pending" and not final.ok
     assert describe(final).startswith(f"job simplex-{job_id}: pending")
     assert "still not printed when the wait ended" in describe(final)
+
+
+def test_full_size_check_sees_a_scaled_sheet(cups: CupsStack, tmp_path: Path, monkeypatch):
+    """Control for the 100% check above: the same sheet sent 'fit to page' fails it."""
+    from packets.printing import PrintJob, wait
+
+    monkeypatch.setenv("CUPS_SERVER", cups.server)
+    out = tmp_path / "cards.pdf"
+    assert run(cups, "cards", "--clinic", "harbor-spravato", "--out", str(out)).returncode == 0
+    queued = cups.run("lp", "-d", "duplex", "-o", "print-scaling=fit", "-o", "media=iso_a4_210x297mm", str(out)).stdout
+    job_id = int(re.search(r"duplex-(\d+)", queued).group(1))
+    assert wait(PrintJob(job_id, "duplex", "pending"), timeout=120).ok
+    _, pdf = received(cups, "duplex")
+    assert pixel_difference(pdf, Pdf(out.read_bytes())) > 0.05  # measured: 0.13 (fit), 0.0 (none)
