@@ -35,7 +35,7 @@ def send_to_printer(pdf: Path, kind: Kind, loaded: LoadedClinic | None, queue: s
     paper = pdf_paper(pdf) if loaded is None else None
     settings = job_settings(kind, loaded, queue, copies, paper)
     job = submit(pdf, settings, refuse_reason=sample_refusal(loaded))
-    click.echo(f"sent {pdf.name} to queue '{job.queue}' as job {job.name} "
+    click.echo(f"sent to queue '{job.queue}' as job {job.name} "
                f"({copies} cop{'y' if copies == 1 else 'ies'}, {settings.sides}"
                f"{', print-scaling none' if settings.print_scaling == 'none' else ''}, {settings.media}); waiting for the printer")
     final = wait(job, settings.wait_seconds)

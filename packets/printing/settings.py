@@ -9,6 +9,7 @@ clinic's paper as its ``media``.
 from __future__ import annotations
 
 from packets.config.loading import LoadedClinic
+from packets.config.schema import CardPrinter, PacketPrinter
 from packets.printing.model import Kind, JobSettings, PrintError
 
 
@@ -42,12 +43,12 @@ def job_settings(kind: Kind, loaded: LoadedClinic | None = None, queue: str | No
                      wait=printing.wait_seconds if printing else None)
 
 
-def _settings(kind: Kind, queue: str, paper: str, copies: int, clinic_id: str, section, where: str,
-              wait: int | None = None) -> JobSettings:
+def _settings(kind: Kind, queue: str, paper: str, copies: int, clinic_id: str,
+              section: PacketPrinter | CardPrinter | None, where: str, wait: int | None = None) -> JobSettings:
     extra: dict = {}
     if kind == "cards":
         extra["print_scaling"] = "none"
-        if section is not None:
+        if isinstance(section, CardPrinter):
             extra.update(media_type=section.media_type, tray=section.tray, sides=section.sides)
     if wait is not None:
         extra["wait_seconds"] = wait
