@@ -24,7 +24,7 @@ from packets.render.packet import render_packet
 from packets.config.scaffold import init_clinic
 from packets.visits.schedule import read_schedule
 from packets.checks.validate import validate
-from packets.cli.printing import print_cmd, print_option, print_step
+from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
 from packets.visits.model import Visit, parse_date, parse_datetime, parse_session, parse_time
 
 
@@ -118,6 +118,8 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
         schedule = read_schedule(schedule_path, loaded, parse_date(date_text) if date_text else None)
     except PacketsError as exc:
         _fail(str(exc))
+    if print_ and not printer_ready("packet", loaded):
+        sys.exit(1)
     for warning in schedule.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = len(schedule.rows)

@@ -14,7 +14,7 @@ import click
 
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.errors import PacketsError
-from packets.printing import KINDS, Kind, describe, job_settings, pdf_paper, submit, wait
+from packets.printing import KINDS, Kind, check_queue, describe, job_settings, pdf_paper, submit, wait
 
 
 def sample_refusal(loaded: LoadedClinic | None) -> str | None:
@@ -69,6 +69,16 @@ def print_step(pdf: Path, kind: Kind, loaded: LoadedClinic) -> bool:
     except PacketsError as exc:
         click.echo(f"error: not printed: {exc}", err=True)
         return False
+
+
+def printer_ready(kind: Kind, loaded: LoadedClinic) -> bool:
+    """Before a long batch: is the clinic's queue there and able to print it? False (message shown) if not."""
+    try:
+        check_queue(job_settings(kind, loaded))
+    except PacketsError as exc:
+        click.echo(f"error: {exc} Nothing was rendered.", err=True)
+        return False
+    return True
 
 
 print_option = click.option("--print", "print_", is_flag=True,

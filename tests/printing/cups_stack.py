@@ -336,6 +336,7 @@ class CupsStack:
                     os.kill(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=10)
         self.pids.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _listening(port: int) -> bool:

@@ -219,7 +219,7 @@ def test_stopped_queue(cups: CupsStack, a4_packet: Path):
 
 def test_missing_queue(cups: CupsStack, a4_packet: Path):
     line = one_line_error(run(cups, "print", str(a4_packet), "--printer", "front-desk"))
-    assert "no printer queue 'front-desk'" in line and "duplex, simplex" in line
+    assert "no printer queue 'front-desk'" in line and line.endswith("Queues there: duplex, held, simplex.")
 
 
 def test_cups_not_running(cups: CupsStack, a4_packet: Path):
@@ -272,3 +272,14 @@ def test_full_size_check_sees_a_scaled_sheet(cups: CupsStack, tmp_path: Path, mo
     assert wait(PrintJob(job_id, "duplex", "pending"), timeout=120).ok
     _, pdf = received(cups, "duplex")
     assert pixel_difference(pdf, Pdf(out.read_bytes())) > 0.05  # measured: 0.13 (fit), 0.0 (none)
+
+
+def test_batch_checks_the_queue_before_rendering(cups: CupsStack, tmp_path: Path):
+    config = clinic_with_printing(tmp_path, "sunrise-iv", packets="simplex")
+    schedule = tmp_path / "day.csv"
+    schedule.write_text(SCHEDULE.format(t="iv-ketamine"))
+    line = one_line_error(run(cups, "batch", "--clinic", str(config), "--schedule", str(schedule),
+                              "--out", str(tmp_path / "out"), "--print"))
+    assert "queue 'simplex' cannot print two-sided" in line and "printing.packets.queue" in line
+    assert line.endswith("Nothing was rendered.")
+    assert not (tmp_path / "out").exists()
