@@ -72,7 +72,7 @@ def status(job: PrintJob) -> PrintJob:
     if state == "completed":  # only warnings are news once a job printed
         reasons = [r for r in reasons if r.startswith("job-completed-with")]
         message = message if reasons else ""
-    reasons = [r for r in reasons if r != "none"]
+    reasons = [r for r in reasons if r not in ("none", "processing-to-stop-point")]  # the latter: CUPS bookkeeping
     reason = "; ".join(part for part in (", ".join(reasons), message) if part) or None
     return PrintJob(job.id, job.queue, state, reason)
 

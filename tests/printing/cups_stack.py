@@ -7,7 +7,8 @@ Started once per test session (see ``conftest.py``):
   ``ippeveprinter`` will not start without DNS-SD; no multicast leaves the machine;
 - two ``ippeveprinter`` virtual IPP Everywhere printers on loopback ports, keeping
   every job file (``-k``) in a temp folder: one duplex (Letter and A4, card stock,
-  a by-pass tray, print-scaling), one simplex that has Letter paper only;
+  a by-pass tray, print-scaling), one simplex that has Letter paper only, and one
+  whose print command fails every job;
 - a private ``cupsd`` (own ServerRoot, RequestRoot, logs in the temp folder)
   listening on a loopback port, with a queue for each printer made by
   ``lpadmin -m everywhere``.
@@ -127,6 +128,7 @@ def completed_jobs(uri: str, scratch: Path) -> list[dict]:
 
 
 def missing_binaries() -> list[str]:
+    """The stack's programs not installed here (empty: the printing tests run)."""
     path = os.pathsep.join([os.environ.get("PATH", ""), *SBIN])
     return [name for name in BINARIES if shutil.which(name, path=path) is None]
 
@@ -279,11 +281,14 @@ class CupsStack:
         for folder in [self.root, *self.root.iterdir()]:
             folder.chmod(0o755)
         self._start_dns_sd()
-        for queue, duplex, media in (("duplex", True, (LETTER, A4)), ("simplex", False, (LETTER,))):
-            self._start_printer(queue, duplex, media)
+        for queue, duplex, media, command in (("duplex", True, (LETTER, A4), "true"), ("simplex", False, (LETTER,), "true"),
+                                              ("failing", True, (LETTER, A4), "false")):
+            self._start_printer(queue, duplex, media, command)
         self._start_cupsd()
         for printer in self.printers.values():
             self.run("lpadmin", "-p", printer.queue, "-E", "-v", printer.uri, "-m", "everywhere")
+        # The failing printer fails every job; CUPS gives up on the job rather than stopping the queue.
+        self.run("lpadmin", "-p", "failing", "-o", "printer-error-policy=abort-job")
         # A second queue on the duplex printer that holds every job until released.
         duplex = self.printers["duplex"]
         self.run("lpadmin", "-p", "held", "-E", "-v", duplex.uri, "-m", "everywhere", "-o", "job-hold-until-default=indefinite")
@@ -305,7 +310,7 @@ class CupsStack:
         self._wait_for("avahi-daemon", lambda: b"Server startup complete" in (self.root / "log" / "avahi.log").read_bytes(),
                        proc, "avahi.log")
 
-    def _start_printer(self, queue: str, duplex: bool, media: tuple[str, ...]) -> None:
+    def _start_printer(self, queue: str, duplex: bool, media: tuple[str, ...], command: str) -> None:
         port = free_port()
         spool = self.root / "printers" / queue
         spool.mkdir(mode=0o755)
@@ -314,7 +319,7 @@ class CupsStack:
         # -n localhost: listen on 127.0.0.1 and ::1 only; -r off: advertise nothing.
         proc = self._start(f"ippeveprinter {queue}", [
             _which("ippeveprinter"), "-k", "-d", str(spool), "-p", str(port), "-n", "localhost", "-r", "off",
-            "-a", str(conf), "-c", _which("true"), f"virtual-{queue}"], f"ippeveprinter-{queue}.log")
+            "-a", str(conf), "-c", _which(command), f"virtual-{queue}"], f"ippeveprinter-{queue}.log")
         self._wait_for(f"ippeveprinter {queue}", lambda: _listening(port), proc, f"ippeveprinter-{queue}.log")
         self.printers[queue] = VirtualPrinter(queue, port, spool)
 

@@ -219,7 +219,7 @@ def test_stopped_queue(cups: CupsStack, a4_packet: Path):
 
 def test_missing_queue(cups: CupsStack, a4_packet: Path):
     line = one_line_error(run(cups, "print", str(a4_packet), "--printer", "front-desk"))
-    assert "no printer queue 'front-desk'" in line and line.endswith("Queues there: duplex, held, simplex.")
+    assert "no printer queue 'front-desk'" in line and line.endswith("Queues there: duplex, failing, held, simplex.")
 
 
 def test_cups_not_running(cups: CupsStack, a4_packet: Path):
@@ -283,3 +283,15 @@ def test_batch_checks_the_queue_before_rendering(cups: CupsStack, tmp_path: Path
     assert "queue 'simplex' cannot print two-sided" in line and "printing.packets.queue" in line
     assert line.endswith("Nothing was rendered.")
     assert not (tmp_path / "out").exists()
+
+
+def test_job_the_printer_fails_is_reported_and_exits_1(cups: CupsStack, tmp_path: Path):
+    config = clinic_with_printing(tmp_path, "sunrise-iv", packets="failing")
+    out = tmp_path / "Ana-Lima.pdf"
+    result = run(cups, "render", "--clinic", str(config), "--name", "Ana Lima", "--treatment", "iv-ketamine",
+                 "--date", "2026-11-21", "--time", "9:05", "--out", str(out), "--print")
+    assert result.returncode == 1
+    assert out.exists()  # the packet was written; only printing failed
+    line = result.stderr.strip()
+    assert re.fullmatch(r"job failing-\d+: (canceled|aborted) \(.+\); nothing more will print for this job\. "
+                        r"Check the printer and send it again", line), line
