@@ -45,7 +45,7 @@ def send_to_printer(pdf: Path, kind: Kind, loaded: LoadedClinic | None, queue: s
 
 
 @click.command("print")
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pdf", metavar="FILE.pdf", type=click.Path(path_type=Path))
 @click.option("--printer", "queue", help="CUPS queue (default: the clinic's printing.packets.queue or printing.cards.queue).")
 @click.option("--kind", type=click.Choice(KINDS), default="packet", show_default=True,
               help="packet: two-sided, long edge; cards: card sheet at 100% on card stock.")

@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+import pikepdf
 
 from packets.printing import cups
 from packets.printing.model import JOB_STATES, PAPER_NAMES, JobSettings, PrintError, PrintJob
@@ -25,11 +24,14 @@ POLL_SECONDS = 0.5
 
 def pdf_paper(pdf_path: Path) -> str:
     """``letter`` or ``a4``: the paper every page of the PDF is laid out for; ``PrintError`` otherwise."""
+    if not pdf_path.is_file():
+        raise PrintError(f"{pdf_path}: no such file. Give the path of a PDF this tool wrote.")
     try:
-        pages = PdfReader(pdf_path).pages
-        sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages}
-    except (OSError, PdfReadError, ValueError) as exc:
+        with pikepdf.open(pdf_path) as pdf:
+            boxes = [[float(v) for v in page.mediabox] for page in pdf.pages]
+    except (OSError, pikepdf.PdfError, ValueError) as exc:
         raise PrintError(f"{pdf_path}: cannot read this PDF ({exc}).") from None
+    sizes = {(round(abs(x1 - x0)), round(abs(y1 - y0))) for x0, y0, x1, y1 in boxes}
     papers = set()
     for width, height in sizes:
         found = [name for name, (w, h) in POINTS.items()

@@ -87,3 +87,16 @@ def test_pdf_paper_reads_the_page_size(tmp_path: Path) -> None:
     odd.save(tmp_path / "odd.pdf")
     with pytest.raises(PrintError, match="neither Letter nor A4"):
         pdf_paper(tmp_path / "odd.pdf")
+
+
+def test_print_missing_or_broken_file_is_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import PACKETS
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"not a pdf")
+    for path, expected in ((tmp_path / "none.pdf", "no such file"), (broken, "cannot read this PDF")):
+        done = subprocess.run([*PACKETS, "print", str(path), "--printer", "front-desk"], capture_output=True, text=True)
+        assert done.returncode == 1
+        assert done.stderr.count("\n") == 1 and expected in done.stderr and "Traceback" not in done.stderr
