@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
     from packets.batch.run import BatchResult, RowResult
     from packets.render.cards import CardSheet
     from packets.render.preview import Proof
+    from packets.printing import JobSettings, PrintJob
     from packets.render.renderer import Renderer
     from packets.visits.schedule import Schedule
 
@@ -155,3 +156,38 @@ def validate(ref: str, clinics: Path | None = None, today: date | None = None, r
     from packets.checks.validate import validate as check
 
     return check(ref, clinic_folders(clinics), today, render=render)
+
+
+def sample_refusal(loaded: LoadedClinic | None) -> str | None:
+    """Why this clinic's packets must not go to a printer, or None."""
+    return None
+
+
+def check_printer(kind: str, loaded: LoadedClinic) -> None:
+    """Is the clinic's queue for ``kind`` there and able to print it as asked? Raises ``PrintError`` if not."""
+    from packets.printing import check_queue, job_settings
+
+    check_queue(job_settings(kind, loaded))  # type: ignore[arg-type]
+
+
+def print_pdf(pdf: Path, kind: str, loaded: LoadedClinic | None = None, queue: str | None = None, copies: int = 1,
+              on_sent: Callable[[PrintJob, JobSettings], None] = lambda job, settings: None) -> PrintJob:
+    """Send a packet, print run or card sheet to its CUPS queue and follow the job to its end.
+
+    The queue is checked first (duplex, paper, card media); a refused job raises
+    ``PrintError`` before anything is sent. Returns the job's final state.
+    """
+    from packets.printing import job_settings, pdf_paper, submit, wait
+
+    paper = pdf_paper(pdf) if loaded is None else None
+    settings = job_settings(kind, loaded, queue, copies, paper)  # type: ignore[arg-type]
+    job = submit(pdf, settings, refuse_reason=sample_refusal(loaded))
+    on_sent(job, settings)
+    return wait(job, settings.wait_seconds)
+
+
+def describe_job(job: PrintJob) -> str:
+    """One line for a job's outcome: its id, queue and state."""
+    from packets.printing import describe
+
+    return describe(job)

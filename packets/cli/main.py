@@ -19,6 +19,7 @@ import click
 
 from packets import __version__, facade
 from packets.errors import PacketsError
+from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
 from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
 
 CLINIC_HELP = "Clinic id (a folder in ./clinics, --clinics or $PACKETS_CLINICS) or path to clinic.yaml."
@@ -99,10 +100,11 @@ def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) 
 @click.option("--provider", help="Treating provider.")
 @click.option("--language", help="Language of the packet (default: the clinic's).")
 @click.option("--large-print", is_flag=True, help="18 pt body text, 1.5 line spacing.")
+@print_option
 def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date_text: str | None,
            time_text: str | None, out: Path, dob: str | None, mrn: str | None, session_text: str | None,
            escort: str | None, next_text: str | None, provider: str | None, language: str | None,
-           large_print: bool) -> None:
+           large_print: bool, print_: bool) -> None:
     """Write one patient's packet to --out."""
     now = datetime.now()
     day = parse_date(date_text) if date_text else now.date()
@@ -115,8 +117,12 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
         escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
         language=language, large_print=large_print,
     )
+    if print_:
+        facade.check_printer("packet", loaded)  # before rendering: a missing queue costs no time
     written = facade.render_one(loaded, visit, out)
     click.echo(f"wrote {written.path} ({written.pages} pages)")
+    if print_ and not print_step(out, "packet", loaded):
+        sys.exit(1)
 
 
 @main.command()
@@ -130,13 +136,16 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
+@print_option
 def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_format: str | None, date_text: str | None,
-          out_root: Path, jobs: int | None) -> None:
+          out_root: Path, jobs: int | None, print_: bool) -> None:
     """Write a packet for every row of a schedule, a print run and a manifest."""
     from packets.batch.run import BatchInterrupted, RowResult
 
     loaded = facade.open_clinic(clinic_id, clinics)
     schedule = facade.read_day(loaded, schedule_path, parse_date(date_text) if date_text else None, schedule_format)
+    if print_ and not printer_ready("packet", loaded):
+        sys.exit(1)
     for warning in schedule.warnings:
         click.echo(f"warning: {warning}", err=True)
     total = len(schedule.rows)
@@ -172,7 +181,12 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     click.echo(summary + f"; see {result.manifest}")
     if result.print_run:
         click.echo(f"print: {result.print_run}")
-    sys.exit(1 if failed else 0)
+    printed = True
+    if print_:
+        printed = result.print_run is not None and print_step(result.print_run, "packet", loaded)
+        if result.print_run is None:
+            click.echo("error: not printed: no packet was written, so there is no print run.", err=True)
+    sys.exit(1 if failed or not printed else 0)
 
 
 def _row_line(result: Any, unit: str = "row") -> str:
@@ -188,7 +202,8 @@ def _row_line(result: Any, unit: str = "row") -> str:
 @click.option("--count", type=click.IntRange(1, 1000), default=None, help="Number of cards (default: one full sheet).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="PDF to write (default: output/<clinic-id>/cards.pdf).")
-def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | None) -> None:
+@print_option
+def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | None, print_: bool) -> None:
     """Write a sheet of warning cards for card stock (fronts, then backs)."""
     loaded = facade.open_clinic(clinic_id, clinics)
     out = out or Path("output") / loaded.clinic.id / "cards.pdf"
@@ -197,6 +212,8 @@ def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | N
     sheets = len(sheet.sides) // 2
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
                f"{sheets} sheet(s) = {2 * sheets} pages. Print both sides, flip on the long edge.")
+    if print_ and not print_step(out, "cards", loaded):
+        sys.exit(1)
 
 
 @main.command()
@@ -228,6 +245,9 @@ def init_clinic_cmd(clinic_id: str, parent: Path | None) -> None:
     click.echo("next: edit clinic.yaml (every key has a comment), replace logo.svg, then")
     click.echo(f"  packets validate {target}")
     click.echo(f"  packets preview --clinic {target}")
+
+
+main.add_command(print_cmd)
 
 
 @main.command("schema")
