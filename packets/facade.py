@@ -95,6 +95,13 @@ class Written:
     sha256: str
 
 
+def new_renderer() -> Renderer:
+    """A renderer to keep between packets (fonts loaded, group bases cached): for a station or a worker."""
+    from packets.render.renderer import Renderer
+
+    return Renderer()
+
+
 def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None) -> Written:
     """Render ``visit``'s packet and write it atomically (0600) to ``out``."""
     import pikepdf  # noqa: PLC0415 - light, but only needed here

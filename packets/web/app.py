@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -53,12 +54,23 @@ class Settings:
 
 
 @dataclass
+class PrintTask:
+    """A print the station is following (the page shows it until the printer is done)."""
+
+    label: str
+    line: str = "Sending to the printer..."
+    done: bool = False
+    ok: bool = False
+
+
+@dataclass
 class Station:
     """Everything one running station owns (nothing lives at module level)."""
 
     settings: Settings
     store: Store
     renderers: Renderers
+    prints: dict[str, PrintTask] = field(default_factory=dict)  # by row or day token
     pages: Environment = field(default_factory=lambda: Environment(
         loader=PackageLoader("packets.web", "templates"), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True))
@@ -70,6 +82,8 @@ class Station:
     def page(self, name: str, request: Request, session: Session | None, status: int = 200, **values: Any) -> HTMLResponse:
         values.setdefault("message", None)
         values.setdefault("error", None)
+        values.setdefault("printing", None)
+        values.setdefault("refresh", values["printing"] is not None and not values["printing"].done)
         html = self.pages.get_template(name).render(user=session.user if session else None,
                                                     csrf=session.csrf if session else "", **values)
         return HTMLResponse(html, status_code=status)
@@ -303,7 +317,8 @@ async def day_page(request: Request) -> Response:
         return _not_found(station, request, guard)
     rows = [dict(r) for r in station.store.rows_of(day["token"])]
     return station.page("day.html", request, guard, day=dict(day), rows=rows,
-                        ready=sum(r["status"] == "ready" for r in rows), failed=sum(r["status"] == "failed" for r in rows))
+                        ready=sum(r["status"] == "ready" for r in rows), failed=sum(r["status"] == "failed" for r in rows),
+                        printing=station.prints.get(day["token"]), can_print=_can_print(station, day["clinic"]))
 
 
 def _not_found(station: Station, request: Request, session: Session) -> Response:
@@ -326,7 +341,8 @@ async def row_page(request: Request) -> Response:
     row = _row_or_404(request)
     if row is None:
         return _not_found(station, request, guard)
-    return station.page("row.html", request, guard, row=dict(row), pages=list(range(1, (row["pages"] or 0) + 1)))
+    return station.page("row.html", request, guard, row=dict(row), pages=list(range(1, (row["pages"] or 0) + 1)),
+                        printing=station.prints.get(row["token"]), can_print=_can_print(station, row["clinic"]))
 
 
 async def row_page_png(request: Request) -> Response:
@@ -362,6 +378,74 @@ def _audit(station: Station, session: Session, row: Any, action: str, printer: s
     station.store.audit(user=session.user, action=action, clinic=row["clinic"], day=row["day"], row=row["row"],
                         time=row["time"], initials=row["initials"], mrn=row["mrn"], content_version=facade.content_version(),
                         sha256=row["sha256"], printer=printer, job=job, job_state=job_state, row_token=row["token"])
+
+
+def _can_print(station: Station, clinic: str) -> bool:
+    try:
+        return facade.open_clinic(clinic, station.settings.clinics).clinic.printing is not None
+    except PacketsError:
+        return False
+
+
+async def row_print(request: Request) -> Response:
+    guard = await _guard(request)
+    if isinstance(guard, Response):
+        return guard
+    station = _station(request)
+    row = _row_or_404(request)
+    if row is None or not row["file"]:
+        return _not_found(station, request, guard)
+    action = "reprint" if row["printed"] else "print"
+    _start_print(station, guard, row["token"], row["clinic"], Path(row["file"]), [row], action, f"{row['initials']}'s packet")
+    return RedirectResponse(f"/rows/{row['token']}", status_code=303)
+
+
+async def day_print(request: Request) -> Response:
+    guard = await _guard(request)
+    if isinstance(guard, Response):
+        return guard
+    station = _station(request)
+    day = station.store.day(request.path_params["token"])
+    if day is None or not day["print_run"]:
+        return _not_found(station, request, guard)
+    rows = [station.store.row(r["token"]) for r in station.store.rows_of(day["token"]) if r["status"] == "ready"]
+    _start_print(station, guard, day["token"], day["clinic"], Path(day["print_run"]), rows, "print (whole day)",
+                 f"the whole day ({len(rows)} packets)")
+    return RedirectResponse(f"/days/{day['token']}", status_code=303)
+
+
+def _start_print(station: Station, session: Session, key: str, clinic: str, pdf: Path, rows: list[Any], action: str,
+                 label: str) -> None:
+    """Send in the background and follow the job; the page refreshes until it is done."""
+    current = station.prints.get(key)
+    if current is not None and not current.done:
+        return  # one job at a time for the same packet: a double click prints once
+    task = station.prints[key] = PrintTask(label)
+
+    def follow() -> None:
+        try:
+            loaded = facade.open_clinic(clinic, station.settings.clinics)
+
+            def sent(job: Any, settings: Any) -> None:
+                task.line = f"Sent to {job.queue} as job {job.name}; waiting for the printer..."
+
+            job = facade.print_pdf(pdf, "packet", loaded, on_sent=sent)
+            task.line, task.ok = facade.describe_job(job), job.ok
+            for row in rows:
+                _audit(station, session, row, action, printer=job.queue, job=job.name, job_state=job.state)
+                if job.ok:
+                    station.store.mark_printed(row["token"])
+        except PacketsError as exc:
+            task.line = f"Not printed: {exc}"
+            for row in rows:
+                _audit(station, session, row, action, job_state="refused")
+        except Exception as exc:  # noqa: BLE001 - a bug: shown, logged without patient data
+            task.line = f"Not printed: unexpected {type(exc).__name__}; please report it."
+            LOG.error("print failed: %s", type(exc).__name__)
+        finally:
+            task.done = True
+
+    threading.Thread(target=follow, name="packets-print", daemon=True).start()
 
 
 # ---- one patient ------------------------------------------------------------------
@@ -479,6 +563,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/rows/{token}", row_page, methods=["GET"]),
         Route("/rows/{token}/pages/{page:int}.png", row_page_png, methods=["GET"]),
         Route("/rows/{token}/packet.pdf", row_pdf, methods=["GET"]),
+        Route("/rows/{token}/print", row_print, methods=["POST"]),
+        Route("/days/{token}/print", day_print, methods=["POST"]),
         Route("/patient", patient_page, methods=["GET"]),
         Route("/patient", patient, methods=["POST"]),
         Route("/log", log_page, methods=["GET"]),

@@ -11,6 +11,8 @@ import queue
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
+from packets import facade
+
 if TYPE_CHECKING:
     from packets.config.loading import LoadedClinic
     from packets.render.renderer import Renderer
@@ -27,14 +29,12 @@ class Renderers:
     @contextmanager
     def one(self, loaded: LoadedClinic) -> Iterator[Renderer]:
         """A free renderer (the most recently used: its caches are the warmest)."""
-        from packets.render.renderer import Renderer
-
         try:
             renderer = self._free.get_nowait()
         except queue.Empty:
             if self._made < self.size:
                 self._made += 1
-                renderer = Renderer()
+                renderer = facade.new_renderer()
             else:
                 renderer = self._free.get()
         try:

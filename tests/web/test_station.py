@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -20,62 +17,10 @@ import pytest
 from conftest import PACKETS, REPO
 from pdfcheck import Pdf
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from station_helpers import BROWSER_ARGS, CHROMIUM, NAMES, PASSWORD, SCHEDULE, Server, axe_serious, free_port, shot, sign_in
+
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 playwright = pytest.importorskip("playwright.sync_api")
-
-SHOTS = REPO / "output" / "station-screenshots"
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PASSWORD = "correct horse battery"
-NAMES = ["Jane Doe", "Omar Haddad", "Li Wei"]
-SCHEDULE = (
-    "patient_name,time,treatment,date_of_birth,mrn\n"
-    "Jane Doe,09:30,iv-ketamine,1980-05-01,A-100\n"
-    "Omar Haddad,10:15,im-ketamine,,A-101\n"
-    "Li Wei,25:99,iv-ketamine,,A-102\n"          # a bad time: that row fails, the others print
-    "Nobody Here,11:00,laser-therapy,,A-103\n"    # a treatment the clinic does not offer
-)
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``packets serve`` as a subprocess on a loopback port; stopped by its PID."""
-
-    def __init__(self, folder: Path, *extra: str) -> None:
-        self.data = folder / "data"
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = folder / f"serve-{self.port}.log"
-        env = {**os.environ, "PACKETS_CLINICS": str(REPO / "clinics")}
-        subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(self.data), "--password-stdin"], input=PASSWORD + "\n",
-                       text=True, check=True, capture_output=True, env=env)
-        self.process = subprocess.Popen([*PACKETS, "serve", "--data", str(self.data), "--port", str(self.port), *extra],
-                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"), env=env, cwd=folder)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/signin", timeout=1)
-                return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the station did not start: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -106,25 +51,6 @@ def page(browser, server):
     context.close()
 
 
-def _sign_in(page, server: Server) -> None:
-    page.goto(server.url + "/signin")
-    page.get_by_label("Name").fill("mlopez")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/today**")
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _axe_serious(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
 def _upload(page, server: Server, tmp_path: Path) -> None:
     schedule = tmp_path / "monday-export.csv"
     schedule.write_text(SCHEDULE)
@@ -135,12 +61,12 @@ def _upload(page, server: Server, tmp_path: Path) -> None:
 
 
 def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path: Path) -> None:
-    _sign_in(page, server)
-    _shot(page, "1-today")
-    assert _axe_serious(page) == []
+    sign_in(page, server)
+    shot(page, "1-today")
+    assert axe_serious(page) == []
     _upload(page, server, tmp_path)
-    _shot(page, "2-day-list")
-    assert _axe_serious(page) == []
+    shot(page, "2-day-list")
+    assert axe_serious(page) == []
     rows = page.locator("tbody tr")
     assert rows.count() == 4
     text = page.locator("table").inner_text()
@@ -153,8 +79,8 @@ def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path:
     images = page.locator("ol.pages img")
     assert images.count() == 4
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
-    _shot(page, "3-packet")
-    assert _axe_serious(page) == []
+    shot(page, "3-packet")
+    assert axe_serious(page) == []
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value
@@ -163,8 +89,8 @@ def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path:
     assert "Patient: Jane Doe" in pdf.page_texts()[0]
 
     page.get_by_role("link", name="Log").click()
-    _shot(page, "4-log")
-    assert _axe_serious(page) == []
+    shot(page, "4-log")
+    assert axe_serious(page) == []
     log_text = page.locator("table").inner_text()
     assert "download" in log_text and "JD" in log_text and "A-100" in log_text and "Jane Doe" not in log_text
 
@@ -178,10 +104,10 @@ def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path:
 
 
 def test_one_patient_form_makes_a_packet(page, server: Server) -> None:
-    _sign_in(page, server)
+    sign_in(page, server)
     page.get_by_role("link", name="One patient").click()
-    _shot(page, "5-one-patient")
-    assert _axe_serious(page) == []
+    shot(page, "5-one-patient")
+    assert axe_serious(page) == []
     page.get_by_label("Clinic").select_option("harbor-spravato")
     page.get_by_label("Patient name").fill("Ana Lima")
     page.get_by_label("Date of the dose").fill("2026-12-31")
@@ -206,12 +132,12 @@ def test_keyboard_only_sign_in(browser, server: Server) -> None:
     tab.keyboard.type(PASSWORD)
     tab.keyboard.press("Enter")
     tab.wait_for_url(server.url + "/today**")
-    _shot(tab, "0-signed-in-by-keyboard")
+    shot(tab, "0-signed-in-by-keyboard")
     context.close()
 
 
 def test_post_without_csrf_token_is_refused(page, server: Server) -> None:
-    _sign_in(page, server)
+    sign_in(page, server)
     response = page.request.post(server.url + "/patient", form={"clinic": "sunrise-iv", "name": "Jane Doe"})
     assert response.status == 403
     signed_out = page.request.post(server.url + "/signout", form={})
@@ -240,7 +166,7 @@ def test_idle_session_asks_to_sign_in_again(browser, tmp_path: Path) -> None:
     try:
         context = browser.new_context()
         tab = context.new_page()
-        _sign_in(tab, quick)
+        sign_in(tab, quick)
         time.sleep(4)
         tab.get_by_role("link", name="Log").click()
         tab.wait_for_url(quick.url + "/signin?idle=1")
@@ -264,14 +190,14 @@ def test_refuses_a_public_address_without_tls(tmp_path: Path) -> None:
     env = {**os.environ, "PACKETS_CLINICS": str(REPO / "clinics")}
     subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(tmp_path / "d"), "--password-stdin"], input=PASSWORD + "\n",
                    text=True, check=True, capture_output=True, env=env)
-    done = subprocess.run([*PACKETS, "serve", "--data", str(tmp_path / "d"), "--host", "0.0.0.0", "--port", str(_free_port())],
+    done = subprocess.run([*PACKETS, "serve", "--data", str(tmp_path / "d"), "--host", "0.0.0.0", "--port", str(free_port())],
                           capture_output=True, text=True, env=env, timeout=30)
     assert done.returncode == 1
     assert "refusing to listen on 0.0.0.0" in done.stderr and "--certfile" in done.stderr
 
 
 def test_refuses_to_start_without_staff_accounts(tmp_path: Path) -> None:
-    done = subprocess.run([*PACKETS, "serve", "--data", str(tmp_path / "empty"), "--port", str(_free_port())],
+    done = subprocess.run([*PACKETS, "serve", "--data", str(tmp_path / "empty"), "--port", str(free_port())],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 1 and "packets users add" in done.stderr
 

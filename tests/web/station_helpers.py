@@ -1,0 +1,91 @@
+"""Shared by the station's browser tests: the server as a subprocess, sign-in, screenshots, axe-core."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from conftest import PACKETS, REPO
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+SHOTS = REPO / "output" / "station-screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PASSWORD = "correct horse battery"
+NAMES = ["Jane Doe", "Omar Haddad", "Li Wei"]
+SCHEDULE = (
+    "patient_name,time,treatment,date_of_birth,mrn\n"
+    "Jane Doe,09:30,iv-ketamine,1980-05-01,A-100\n"
+    "Omar Haddad,10:15,im-ketamine,,A-101\n"
+    "Li Wei,25:99,iv-ketamine,,A-102\n"          # a bad time: that row fails, the others print
+    "Nobody Here,11:00,laser-therapy,,A-103\n"    # a treatment the clinic does not offer
+)
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``packets serve`` as a subprocess on a loopback port; stopped by its PID."""
+
+    def __init__(self, folder: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+        self.data = folder / "data"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / f"serve-{self.port}.log"
+        env = {**(env or os.environ), "PACKETS_CLINICS": str(REPO / "clinics")}
+        subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(self.data), "--password-stdin"], input=PASSWORD + "\n",
+                       text=True, check=True, capture_output=True, env=env)
+        self.process = subprocess.Popen([*PACKETS, "serve", "--data", str(self.data), "--port", str(self.port), *extra],
+                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"), env=env, cwd=folder)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/signin", timeout=1)
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the station did not start: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def sign_in(page, server: Server) -> None:
+    page.goto(server.url + "/signin")
+    page.get_by_label("Name").fill("mlopez")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url + "/today**")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def axe_serious(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
