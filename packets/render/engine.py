@@ -22,6 +22,7 @@ from weasyprint.urls import FatalURLFetchingError
 from packets.config.loading import LoadedClinic
 from packets.errors import RenderError
 from packets.render.fetcher import BlockedResource, LocalOnlyFetcher
+from packets.render.fit import check_fit
 from packets.assets.fonts import font_face_css, font_roots
 from packets.assets.paths import templates_dir
 
@@ -113,10 +114,16 @@ def guarded(clinic_dir: Path) -> Iterator[LocalOnlyFetcher]:
 
 
 def layout(html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) -> Document:
-    """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``)."""
-    return HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
+    """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``).
+
+    Every layout is checked for text that would print cut off or off the page
+    (``fit.check_fit``): whole packets, the fast path's layers, card sheets, previews.
+    """
+    document = HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
         stylesheets=[*_stylesheets(), *extra], font_config=_font_config()
     )
+    check_fit(document)
+    return document
 
 
 MAX_SHEET_PAGES = 2  # one sheet of paper, front and back

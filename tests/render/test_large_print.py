@@ -13,7 +13,7 @@ from packets.render.context import LARGE_CARD_MM
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
 
-FOOTER_MM = 15  # the page's bottom margin holds the footer (name, date, page X of Y)
+FOOTER_MM = 26  # the large-print page's bottom margin holds the footer (name, date, page X of Y), at 12 pt
 
 
 @pytest.fixture(scope="module", params=["sunrise-iv", "harbor-spravato"])
