@@ -66,6 +66,50 @@ class Pdf:
         doc.close()
         return pages
 
+    def char_boxes(self) -> list[tuple[tuple[float, float], list[tuple[str, float, float, float, float]]]]:
+        """Per page: its size in pt, and each visible character with its box (left, bottom, right, top) in pt."""
+        doc = pdfium.PdfDocument(self.data)
+        pages = []
+        l, r, b, t = (ctypes.c_double() for _ in range(4))
+        for page in doc:
+            text = page.get_textpage()
+            chars = []
+            for i in range(text.count_chars()):
+                char = chr(pdfium_raw.FPDFText_GetUnicode(text, i))
+                if char.isspace() or not char.isprintable():
+                    continue
+                pdfium_raw.FPDFText_GetCharBox(text, i, ctypes.byref(l), ctypes.byref(r), ctypes.byref(b), ctypes.byref(t))
+                chars.append((char, l.value, b.value, r.value, t.value))
+            pages.append((page.get_size(), chars))
+        doc.close()
+        return pages
+
+    def rectangles_at(self, page: int) -> list[tuple[float, float, float, float]]:
+        """Each distinct rectangle drawn on a page as (left, bottom, right, top) in pt."""
+        from pypdf.generic import ContentStream
+
+        reader = self.reader
+        content = ContentStream(reader.pages[page].get_contents(), reader)
+        matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        stack: list[tuple[float, ...]] = []
+        seen: set[tuple[float, float, float, float]] = set()
+        for operands, op in content.operations:
+            if op == b"q":
+                stack.append(matrix)
+            elif op == b"Q":
+                matrix = stack.pop()
+            elif op == b"cm":
+                a, b, c, d, e, f = (float(v) for v in operands)
+                A, B, C, D, E, F = matrix
+                matrix = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+            elif op == b"re":
+                x, y, w, h = (float(v) for v in operands)
+                A, B, C, D, E, F = matrix
+                x0, y0 = x * A + y * C + E, x * B + y * D + F
+                x1, y1 = x0 + w * A, y0 + h * D
+                seen.add((round(min(x0, x1), 2), round(min(y0, y1), 2), round(max(x0, x1), 2), round(max(y0, y1), 2)))
+        return sorted(seen)
+
     def rectangles_mm(self, page: int) -> list[tuple[float, float]]:
         """Width and height in mm of each distinct rectangle drawn on a page.
 

@@ -20,7 +20,9 @@ from packets.content.shared import build_content, load_shared
 from packets.render.context import build_context
 from packets.errors import ConfigError, PacketsError, Problem
 from packets.render.preview import sample_visit
-from packets.config.scaffold import STAND_IN_DOMAIN, STAND_IN_PHONE
+from packets.config.logoshape import logo_warnings
+from packets.config.standins import stand_ins
+from packets.checks.proof import proof_problems
 from packets.render.templating import TemplateProblem, render_html
 
 REVIEW_MAX_DAYS = 730  # 24 months
@@ -91,18 +93,14 @@ def template_problems(loaded: LoadedClinic) -> list[Problem]:
 
 
 def stand_in_warnings(loaded: LoadedClinic) -> list[Problem]:
-    """Values left from ``packets init-clinic`` that must become the clinic's own."""
-    c, links = loaded.clinic.contacts, loaded.clinic.links
+    """Values left from ``packets init-clinic`` (or an example) that must become the clinic's own."""
     found = []
-    for key in ("main", "after_hours", "on_call"):
-        value = getattr(c, key)
-        if value and STAND_IN_PHONE.search(value):
-            found.append(loaded.problem(("contacts", key), f"{value} is a stand-in number (555-01xx is reserved for fiction). Put your real number here.", "warning"))
-    for keys, value in ((("contacts", "email"), c.email), (("contacts", "portal"), c.portal), (("links", "aftercare"), links.aftercare),
-                        (("links", "tracking_form"), links.tracking_form), (("links", "card"), links.card)):
-        host = (value or "").split("://")[-1].split("/")[0].split("@")[-1]
-        if host in (loaded.clinic.id + STAND_IN_DOMAIN, "clinic" + STAND_IN_DOMAIN, "portal.clinic" + STAND_IN_DOMAIN):
-            found.append(loaded.problem(keys, f"{value} is a stand-in address (.example). Put your clinic's real address here.", "warning"))
+    for s in stand_ins(loaded):
+        if s.kind == "number":
+            message = f"{s.value} is a stand-in number (555-01xx is reserved for fiction). Put your real number here."
+        else:
+            message = f"{s.value} is a stand-in address (.example is reserved for examples). Put your clinic's real address here."
+        found.append(loaded.problem(s.keys, message + " Until then, everything printed is marked SAMPLE.", "warning"))
     return found
 
 
@@ -113,5 +111,7 @@ def validate(id_or_path: str, today: date | None = None) -> list[Problem]:
         build_content(loaded)
     except ConfigError as exc:
         return exc.problems
-    return (template_problems(loaded) + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded)
-            + grade_notes(loaded))
+    templates = template_problems(loaded)
+    proof = [] if templates else proof_problems(loaded)  # lay out real packets once the templates render
+    return (templates + proof + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded)
+            + logo_warnings(loaded) + grade_notes(loaded))

@@ -16,7 +16,8 @@ import click
 from packets import __version__
 from packets.batch.run import BatchInterrupted, RowResult, default_jobs, run_batch
 from packets.render.cards import card_sheet, render_sheet
-from packets.config.loading import load_clinic
+from packets.config.loading import LoadedClinic, load_clinic
+from packets.config.standins import is_sample
 from packets.errors import PacketsError
 from packets.files import write_atomic
 from packets.render.preview import write_preview
@@ -25,6 +26,13 @@ from packets.config.scaffold import init_clinic
 from packets.visits.schedule import read_schedule
 from packets.checks.validate import validate
 from packets.visits.model import Visit, parse_date, parse_datetime, parse_session, parse_time
+
+
+def _note_sample(loaded: LoadedClinic) -> None:
+    """Say on stderr when what was written carries the SAMPLE mark (stand-in numbers or links)."""
+    if is_sample(loaded):
+        click.echo(f"note: {loaded.clinic.id} still has stand-in phone numbers or web addresses (see `packets validate`); "
+                   "every page and card is marked 'SAMPLE — not for patient use'.", err=True)
 
 
 def _fail(message: str) -> None:
@@ -89,10 +97,15 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
             escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
             large_print=large_print,
         )
-        pdf = render_packet(load_clinic(clinic_id), visit)
+        loaded = load_clinic(clinic_id)
+        pdf = render_packet(loaded, visit)
         write_atomic(out, pdf)
     except PacketsError as exc:  # includes InputError from the parsers
         _fail(str(exc))
+    if not time_text:  # "until" times count from the dose: say which time they count from
+        click.echo(f"note: no --time given, so 'until' times count from now ({clock:%H:%M}, {day.isoformat()}). "
+                   "Give --time with the time of the dose if it is not now.", err=True)
+    _note_sample(loaded)
     click.echo(f"wrote {out}")
 
 
@@ -104,8 +117,13 @@ def render(clinic_id: str, name: str, treatment: str, date_text: str | None, tim
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
-def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None) -> None:
-    """Write a packet for every row of a schedule, a print run and a manifest."""
+@click.option("--replace", is_flag=True, help="Remove this day's packets of patients not on this schedule (default: keep them).")
+@click.option("--whole-day", is_flag=True, help="Put every packet of the day in print-run.pdf (default: this run's only).")
+def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: Path, jobs: int | None,
+          replace: bool, whole_day: bool) -> None:
+    """Write a packet for every row of a schedule, a print run and a manifest.
+
+    A later run for the same day (an add-on list) adds to the day's packets."""
     try:
         loaded = load_clinic(clinic_id)
         schedule = read_schedule(schedule_path, loaded, parse_date(date_text) if date_text else None)
@@ -113,6 +131,7 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
         _fail(str(exc))
     for warning in schedule.warnings:
         click.echo(f"warning: {warning}", err=True)
+    _note_sample(loaded)
     total = len(schedule.rows)
     interactive = sys.stderr.isatty()
     with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else nullcontext() as bar:
@@ -123,7 +142,7 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
                 click.echo(_row_line(result), err=True)
 
         try:
-            result = run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row)
+            result = run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row, replace=replace, whole_day=whole_day)
         except KeyboardInterrupt:
             click.echo("\ninterrupted: packets already written are complete; nothing half-written was left. "
                        "Run the same command again to complete the day.", err=True)
@@ -137,8 +156,11 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
     if failed and interactive:
         for row in failed:
             click.echo(_row_line(row), err=True)
-    if result.removed:
-        click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
+    if replace:
+        click.echo(f"--replace: removed {result.removed} packet(s) of patients not on this schedule", err=True)
+    elif result.kept:
+        held = "every packet of the day" if whole_day else "this run's packets only (--whole-day for all)"
+        click.echo(f"kept {result.kept} packet(s) from earlier runs of this day; print-run.pdf holds {held}", err=True)
     summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
                f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
     where = f"; see {result.manifest}"
@@ -168,6 +190,7 @@ def cards(clinic_id: str, count: int | None, out: Path | None) -> None:
         write_atomic(out, render_sheet(loaded, sheet))
     except PacketsError as exc:
         _fail(str(exc))
+    _note_sample(loaded)
     total = sum(len(side.slots) for side in sheet.sides if side.name == "front")
     sheets = len(sheet.sides) // 2
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
@@ -188,6 +211,7 @@ def preview(clinic_id: str, out_dir: Path | None, dpi: int, treatment: str | Non
         proof = write_preview(loaded, out_dir or Path("output") / loaded.clinic.id / "preview", dpi, treatment, large_print)
     except PacketsError as exc:
         _fail(str(exc))
+    _note_sample(loaded)
     click.echo(f"wrote {len(proof.pages)} page(s) at {dpi} dpi to {proof.pages[0].parent}/ (page-01.png ...)")
     click.echo(f"contact sheet: {proof.contact_sheet}")
 

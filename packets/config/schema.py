@@ -142,6 +142,9 @@ class Branding(Strict):
     accent: StrictStr = Field("#8a4b00", description="Box borders and labels (hex).")
     font: Literal["atkinson-hyperlegible", "noto-sans"] = Field("atkinson-hyperlegible", description="Body font.")
     css: StrictStr | None = Field(None, description="Extra CSS file in the clinic folder.")
+    logo_layout: Literal["square", "wordmark"] = Field(
+        "square", description="square: the logo in an 18 mm square; wordmark: a wide logo, up to 64 mm across the header."
+    )
 
     @field_validator("primary", "accent")
     @classmethod

@@ -101,6 +101,7 @@ class PacketContext:
     card_qr: Qr
     footer_note: str | None
     review_note: str | None
+    logo_wordmark: bool = False  # branding.logo_layout: wordmark (a wide logo across the header)
     footer_name: str = ""  # the patient's name shortened to one footer line (render.names)
     sample_mark: str | None = None  # "SAMPLE — not for patient use" when the config has stand-in values
 
@@ -251,6 +252,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         footer_note=clinic.footer_text,
         review_note=_label(labels, "reviewed", by=review.by, date=words.full_date(review.date)) if review else None,
         footer_name=footer_name(visit.name),
+        logo_wordmark=clinic.branding.logo_layout == "wordmark",
         sample_mark=labels.get("sample_mark", SAMPLE_MARK) if is_sample(loaded) else None,
     )
 
