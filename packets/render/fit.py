@@ -19,6 +19,7 @@ from typing import Iterator
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes as wb
+from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from packets.errors import RenderError
 
@@ -117,6 +118,8 @@ def _out_of_flow(box: wb.Box) -> bool:
 
 def _walk(box: wb.Box, ancestors: list[wb.Box], line: wb.LineBox | None = None
           ) -> Iterator[tuple[wb.Box, list[wb.Box], wb.LineBox | None]]:
+    if isinstance(box, AbsolutePlaceholder):  # where a positioned box left the flow: check the box
+        box = box._box  # noqa: SLF001
     if getattr(box, "style", None) is not None and box.style["visibility"] != "visible":
         return  # hidden boxes draw nothing (the fast path's base hides the patient's boxes)
     tag = getattr(box, "element_tag", "") or ""
@@ -172,9 +175,9 @@ def overflows(document: Document) -> list[Overflow]:
     return found
 
 
-def check_fit(document: Document, what: str = "the packet") -> None:
+def check_fit(document: Document) -> None:
     """Refuse a layout in which any text or image would print cut off or off the page."""
     problems = overflows(document)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise RenderError(f"{what} would print cut off: {problems[0].message()}{more}")
+        raise RenderError(f"text would be cut off on paper, so nothing was printed: {problems[0].message()}{more}")

@@ -66,11 +66,11 @@ def test_footer_name_is_one_line(packet) -> None:
     _, large, pdf = packet
     bottom = (26 if large else 13) * PT_PER_MM
     for number, ((width, _), chars) in enumerate(pdf.char_boxes(), 1):
-        left = [c for c in chars if c[4] < bottom and c[3] < width * 0.26]
+        left = [c for c in chars if c[4] < bottom and c[3] < width * (0.29 if large else 0.26)]
         rows: list[list[tuple[str, float, float, float, float]]] = []
         for char in sorted(left, key=lambda c: -(c[2] + c[4]) / 2):
             middle = (char[2] + char[4]) / 2
-            if not rows or (rows[-1][0][2] + rows[-1][0][4]) / 2 - middle > 4:  # a new line
+            if not rows or (rows[-1][0][2] + rows[-1][0][4]) / 2 - middle > 6:  # a new line
                 rows.append([])
             rows[-1].append(char)
         texts = ["".join(c[0] for c in sorted(row, key=lambda c: c[1])) for row in rows]
