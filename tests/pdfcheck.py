@@ -84,15 +84,14 @@ class Pdf:
         doc.close()
         return pages
 
-    def rectangles_at(self, page: int) -> list[tuple[float, float, float, float]]:
-        """Each distinct rectangle drawn on a page as (left, bottom, right, top) in pt."""
+    def _rectangles(self, page: int):
+        """Each ``re`` operation on a page as (x, y, width, height) in pt, transforms applied."""
         from pypdf.generic import ContentStream
 
         reader = self.reader
         content = ContentStream(reader.pages[page].get_contents(), reader)
         matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         stack: list[tuple[float, ...]] = []
-        seen: set[tuple[float, float, float, float]] = set()
         for operands, op in content.operations:
             if op == b"q":
                 stack.append(matrix)
@@ -105,9 +104,12 @@ class Pdf:
             elif op == b"re":
                 x, y, w, h = (float(v) for v in operands)
                 A, B, C, D, E, F = matrix
-                x0, y0 = x * A + y * C + E, x * B + y * D + F
-                x1, y1 = x0 + w * A, y0 + h * D
-                seen.add((round(min(x0, x1), 2), round(min(y0, y1), 2), round(max(x0, x1), 2), round(max(y0, y1), 2)))
+                yield x * A + y * C + E, x * B + y * D + F, w * A, h * D
+
+    def rectangles_at(self, page: int) -> list[tuple[float, float, float, float]]:
+        """Each distinct rectangle drawn on a page as (left, bottom, right, top) in pt."""
+        seen = {(round(min(x, x + w), 2), round(min(y, y + h), 2), round(max(x, x + w), 2), round(max(y, y + h), 2))
+                for x, y, w, h in self._rectangles(page)}
         return sorted(seen)
 
     def rectangles_mm(self, page: int) -> list[tuple[float, float]]:
@@ -116,26 +118,8 @@ class Pdf:
         WeasyPrint draws one box as several ``re`` operations (clip, fill, border), so
         rectangles are told apart by position as well as size, then counted once.
         """
-        from pypdf.generic import ContentStream
-
-        reader = self.reader
-        content = ContentStream(reader.pages[page].get_contents(), reader)
-        matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-        stack: list[tuple[float, ...]] = []
         seen: dict[tuple[float, ...], tuple[float, float]] = {}
-        for operands, op in content.operations:
-            if op == b"q":
-                stack.append(matrix)
-            elif op == b"Q":
-                matrix = stack.pop()
-            elif op == b"cm":
-                a, b, c, d, e, f = (float(v) for v in operands)
-                A, B, C, D, E, F = matrix
-                matrix = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-            elif op == b"re":
-                x, y, w, h = (float(v) for v in operands)
-                A, B, C, D, E, F = matrix
-                x0, y0 = x * A + y * C + E, x * B + y * D + F
-                size = (round(abs(w * A) / PT_PER_MM, 2), round(abs(h * D) / PT_PER_MM, 2))
-                seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
+        for x0, y0, w, h in self._rectangles(page):
+            size = (round(abs(w) / PT_PER_MM, 2), round(abs(h) / PT_PER_MM, 2))
+            seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
         return list(seen.values())
