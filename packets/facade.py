@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from packets.config.loading import LoadedClinic, clinic_folders, known_clinic_ids, load_clinic
+from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
 from packets.errors import PacketsError, Problem
 from packets.files import write_atomic
@@ -127,11 +128,15 @@ def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None,
 
 
 def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int | None = None,
-            on_row: Callable[[RowResult], None] = lambda r: None) -> BatchResult:
-    """Every good row's packet, the print run and the manifest, in ``out_root/<clinic>/<date>/``."""
+            on_row: Callable[[RowResult], None] = lambda r: None, replace: bool = False, whole_day: bool = False) -> BatchResult:
+    """Every good row's packet, the print run and the manifest, in ``out_root/<clinic>/<date>/``.
+
+    A later run for the same day adds to it; ``replace`` removes the day's packets of
+    patients not on this schedule; ``whole_day`` puts every packet of the day in the print run.
+    """
     from packets.batch.run import default_jobs, run_batch
 
-    return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row)
+    return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row, replace=replace, whole_day=whole_day)
 
 
 def cards(loaded: LoadedClinic, out: Path, count: int | None = None) -> CardSheet:
@@ -165,9 +170,17 @@ def validate(ref: str, clinics: Path | None = None, today: date | None = None, r
     return check(ref, clinic_folders(clinics), today, render=render)
 
 
+def is_sample(loaded: LoadedClinic) -> bool:
+    """True when the config still has stand-in numbers or links: its paper carries the SAMPLE mark."""
+    return bool(stand_ins(loaded))
+
+
 def sample_refusal(loaded: LoadedClinic | None) -> str | None:
     """Why this clinic's packets must not go to a printer, or None."""
-    return None
+    if loaded is None or not is_sample(loaded):
+        return None
+    return (f"{loaded.clinic.id} still has stand-in phone numbers or web addresses, so its packets are marked SAMPLE "
+            "and are not for patients. Put the clinic's real numbers and links in clinic.yaml (packets validate lists them).")
 
 
 def check_printer(kind: str, loaded: LoadedClinic) -> None:

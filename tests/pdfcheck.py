@@ -66,19 +66,32 @@ class Pdf:
         doc.close()
         return pages
 
-    def rectangles_mm(self, page: int) -> list[tuple[float, float]]:
-        """Width and height in mm of each distinct rectangle drawn on a page.
+    def char_boxes(self) -> list[tuple[tuple[float, float], list[tuple[str, float, float, float, float]]]]:
+        """Per page: its size in pt, and each visible character with its box (left, bottom, right, top) in pt."""
+        doc = pdfium.PdfDocument(self.data)
+        pages = []
+        l, r, b, t = (ctypes.c_double() for _ in range(4))
+        for page in doc:
+            text = page.get_textpage()
+            chars = []
+            for i in range(text.count_chars()):
+                char = chr(pdfium_raw.FPDFText_GetUnicode(text, i))
+                if char.isspace() or not char.isprintable():
+                    continue
+                pdfium_raw.FPDFText_GetCharBox(text, i, ctypes.byref(l), ctypes.byref(r), ctypes.byref(b), ctypes.byref(t))
+                chars.append((char, l.value, b.value, r.value, t.value))
+            pages.append((page.get_size(), chars))
+        doc.close()
+        return pages
 
-        WeasyPrint draws one box as several ``re`` operations (clip, fill, border), so
-        rectangles are told apart by position as well as size, then counted once.
-        """
+    def _rectangles(self, page: int):
+        """Each ``re`` operation on a page as (x, y, width, height) in pt, transforms applied."""
         from pypdf.generic import ContentStream
 
         reader = self.reader
         content = ContentStream(reader.pages[page].get_contents(), reader)
         matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         stack: list[tuple[float, ...]] = []
-        seen: dict[tuple[float, ...], tuple[float, float]] = {}
         for operands, op in content.operations:
             if op == b"q":
                 stack.append(matrix)
@@ -91,7 +104,22 @@ class Pdf:
             elif op == b"re":
                 x, y, w, h = (float(v) for v in operands)
                 A, B, C, D, E, F = matrix
-                x0, y0 = x * A + y * C + E, x * B + y * D + F
-                size = (round(abs(w * A) / PT_PER_MM, 2), round(abs(h * D) / PT_PER_MM, 2))
-                seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
+                yield x * A + y * C + E, x * B + y * D + F, w * A, h * D
+
+    def rectangles_at(self, page: int) -> list[tuple[float, float, float, float]]:
+        """Each distinct rectangle drawn on a page as (left, bottom, right, top) in pt."""
+        seen = {(round(min(x, x + w), 2), round(min(y, y + h), 2), round(max(x, x + w), 2), round(max(y, y + h), 2))
+                for x, y, w, h in self._rectangles(page)}
+        return sorted(seen)
+
+    def rectangles_mm(self, page: int) -> list[tuple[float, float]]:
+        """Width and height in mm of each distinct rectangle drawn on a page.
+
+        WeasyPrint draws one box as several ``re`` operations (clip, fill, border), so
+        rectangles are told apart by position as well as size, then counted once.
+        """
+        seen: dict[tuple[float, ...], tuple[float, float]] = {}
+        for x0, y0, w, h in self._rectangles(page):
+            size = (round(abs(w) / PT_PER_MM, 2), round(abs(h) / PT_PER_MM, 2))
+            seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
         return list(seen.values())

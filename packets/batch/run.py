@@ -4,9 +4,16 @@ Workers (processes) only render; the parent alone writes files, each to a tempor
 name renamed into place, so a killed worker or a Ctrl-C never leaves half a PDF. A
 row that fails costs only itself. Output lives in ``<out>/<clinic-id>/<date>/``:
 
-- ``HHMM-rowNN-XX.pdf``: one packet per patient (time, schedule row, initials);
-- ``print-run.pdf``: all packets in appointment order, each starting on a new sheet;
-- ``manifest.json``: what was written and what failed, by row, with no names.
+- ``HHMM-rowNN-XX.pdf``: one packet per patient (time, schedule row, initials); packets
+  from an add-on schedule (a second file for the same day) are ``HHMM-addK-rowNN-XX.pdf``;
+- ``print-run.pdf``: this run's packets in appointment order, each starting on a new
+  sheet (``whole_day``: every packet of the day);
+- ``manifest.json``: every run of the day (time, schedule file name, rows), what each
+  wrote and what failed, by row, with no names.
+
+A later run for the same day adds to it: earlier packets stay. Running the same
+schedule file again rewrites its own packets. Packets of patients no longer on the
+schedule are removed only with ``replace``.
 """
 
 from __future__ import annotations
@@ -42,7 +49,8 @@ from packets.visits.model import Visit
 
 PRINT_RUN = "print-run.pdf"
 MANIFEST = "manifest.json"
-PACKET_NAME = re.compile(r"^\d{4}-row\d+-[A-Z]{2,3}\.pdf$")
+# Exactly the names ``packet_name`` writes: initials are one to three letters ("Z" -> "-Z.pdf").
+PACKET_NAME = re.compile(r"^\d{4}-(?:add\d+-)?row\d+-[A-Z]{1,3}\.pdf$")
 
 
 @dataclass
@@ -65,8 +73,10 @@ class BatchResult:
     rows: list[RowResult]
     print_run: Path | None
     manifest: Path
-    removed: int = 0  # packets from an earlier run of this day no longer in the schedule
+    removed: int = 0  # packets of earlier runs removed because --replace was given
     blank_pages: int = 0
+    kept: int = 0  # packets of earlier runs of this day left in place
+    run: int = 1  # this run's number in the day's manifest
 
     @property
     def written(self) -> int:
@@ -81,10 +91,15 @@ class BatchInterrupted(PacketsError):
     """Ctrl-C or a stopped worker: finished packets are complete, the rest are not written."""
 
 
-def packet_name(row: Row) -> str:
-    """``0930-row07-JD.pdf``: sorts by time, names the schedule row, no full name."""
+def packet_name(row: Row, add_on: int = 0) -> str:
+    """``0930-row07-JD.pdf``: sorts by time, names the schedule row, no full name.
+
+    Packets from the day's ``add_on``-th extra schedule file get ``-addK`` after the
+    time, so row 2 of an add-on list never overwrites row 2 of the day's schedule.
+    """
     assert row.visit is not None
-    return f"{row.visit.when:%H%M}-row{row.number:02d}-{row.initials}.pdf"
+    tag = f"-add{add_on}" if add_on else ""
+    return f"{row.visit.when:%H%M}{tag}-row{row.number:02d}-{row.initials}.pdf"
 
 
 # ---- worker side ---------------------------------------------------------------
@@ -183,30 +198,38 @@ def _render_row(task: _Task, worker: Worker | None = None) -> _Outcome:
 
 
 def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
-              on_row: Callable[[RowResult], None] = lambda r: None) -> BatchResult:
-    """Render every good row, write packets, the print run and the manifest."""
+              on_row: Callable[[RowResult], None] = lambda r: None, *, replace: bool = False,
+              whole_day: bool = False) -> BatchResult:
+    """Render every good row, write packets, the print run and the manifest.
+
+    ``on_row`` hears about rows in schedule order. Earlier runs' packets for the day
+    stay unless ``replace``; ``whole_day`` puts every packet of the day in the print run.
+    """
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
     make_missing_dirs(out_root)  # --out may be the user's own folder: create it if missing, leave its mode
     make_private_dir(folder.parent)
     make_private_dir(folder)
     remove_stale_temps(folder)
-    for old in (PRINT_RUN, MANIFEST):  # never leave last run's print run beside this run's packets
-        (folder / old).unlink(missing_ok=True)
+    day = DayRecord.read(folder)
+    add_on = day.add_on_number(schedule.path.name)
+    (folder / PRINT_RUN).unlink(missing_ok=True)  # never leave last run's print run beside this run's packets
+    started = datetime.now().isoformat(timespec="seconds")
 
     results: dict[int, RowResult] = {}
+    report = InOrder([r.number for r in schedule.rows], on_row)
     for row in schedule.rows:
         if row.error is not None:
             results[row.number] = RowResult(row.number, row.time_text, row.initials, "failed", error=str(row.error))
-            on_row(results[row.number])
+            report.done(results[row.number])
     good = {r.number: r for r in schedule.rows if r.visit is not None}
     bases: dict[tuple, Base] = {}
     layers: dict[int, tuple[tuple, bytes]] = {}
     try:
-        with closing(_render_all(loaded, list(good.values()), folder, jobs, bases)) as outcomes:  # closing: stops workers on any exit
+        with closing(_render_all(loaded, list(good.values()), folder, jobs, bases, add_on)) as outcomes:  # closing: stops workers on any exit
             for out in outcomes:
                 row = good[out.row]
                 if out.error is None:
-                    result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row), out.pages, out.sha256)
+                    result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
                     if out.layers:
                         layers[out.row] = out.layers
                 else:
@@ -216,25 +239,32 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
                         error += f"; details in {log}"
                     result = RowResult(out.row, row.time_text, row.initials, "failed", error=error)
                 results[out.row] = result
-                on_row(result)
+                report.done(result)
     finally:
         remove_stale_temps(folder)  # a killed worker's unfinished file
 
     written = sorted((r for r in good.values() if results[r.number].status == "written"), key=lambda r: (r.visit.when, r.number))
+    keep = {packet_name(r, add_on) for r in written}
+    removed = 0
+    if replace:  # only when asked: packets of patients who are not on this schedule
+        for stale in sorted(folder.iterdir()):
+            if PACKET_NAME.match(stale.name) and stale.name not in keep:
+                stale.unlink()
+                removed += 1
+    earlier = sorted(p.name for p in folder.iterdir() if PACKET_NAME.match(p.name) and p.name not in keep)
     print_run, blanks = None, 0
-    if written:
-        parts = [(folder / packet_name(r), layers.get(r.number)) for r in written]
+    parts = [(folder / packet_name(r, add_on), layers.get(r.number)) for r in written]
+    if whole_day:
+        parts = sorted(parts + [(folder / name, None) for name in earlier], key=lambda part: part[0].name)
+    if parts:
         blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
         print_run = folder / PRINT_RUN
-    keep = {packet_name(r) for r in written}
-    removed = 0
-    for stale in folder.iterdir():
-        if PACKET_NAME.match(stale.name) and stale.name not in keep:
-            stale.unlink()
-            removed += 1
     rows = [results[n] for n in sorted(results)]
-    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks)
-    write_atomic(result.manifest, _manifest(loaded, schedule, result).encode())
+    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier), run=len(day.runs) + 1)
+    run = {"run": result.run, "started": started, "schedule": schedule.path.name, "add_on": add_on, "rows": len(rows),
+           "written": result.written, "failed": result.failed, "replace": replace, "removed": removed,
+           "print_run": ("whole day" if whole_day else "this run") if print_run else None}
+    write_atomic(result.manifest, _manifest(loaded, schedule, result, day, run, earlier).encode())
     return result
 
 
@@ -250,15 +280,59 @@ def _log_trace(folder: Path, row: int, trace: str) -> Path:
     return log
 
 
+class InOrder:
+    """Pass results on in schedule order, however the workers finish."""
+
+    def __init__(self, order: list[int], on_row: Callable[[RowResult], None]):
+        self.order, self.on_row, self.waiting, self.next = order, on_row, {}, 0
+
+    def done(self, result: RowResult) -> None:
+        self.waiting[result.row] = result
+        while self.next < len(self.order) and self.order[self.next] in self.waiting:
+            self.on_row(self.waiting.pop(self.order[self.next]))
+            self.next += 1
+
+
+@dataclass
+class DayRecord:
+    """What earlier runs of this day left in manifest.json: their runs and packets."""
+
+    runs: list[dict]
+    packets: dict[str, dict]  # file name -> its row record (with the run and schedule)
+
+    @classmethod
+    def read(cls, folder: Path) -> "DayRecord":
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls([], {})  # no earlier run (or an unreadable record): packets on disk still stay
+        runs = data.get("runs")
+        if not isinstance(runs, list):  # a manifest from before runs were recorded
+            runs = [{"run": 1, "started": data.get("created"), "schedule": data.get("schedule"), "add_on": 0,
+                     "rows": len(data.get("rows", [])), "written": data.get("written"), "failed": data.get("failed")}]
+        packets = data.get("packets")
+        if not isinstance(packets, list):
+            packets = [dict(r, schedule=data.get("schedule"), run=1) for r in data.get("rows", []) if r.get("status") == "written"]
+        return cls(runs, {p["file"]: p for p in packets if isinstance(p, dict) and p.get("file")})
+
+    def add_on_number(self, schedule_name: str) -> int:
+        """0 for the day's first schedule file (and its reruns), 1, 2... for each other file."""
+        names: list[str] = []
+        for run in self.runs:
+            if run.get("schedule") not in names:
+                names.append(run.get("schedule"))
+        return names.index(schedule_name) if schedule_name in names else len(names)
+
+
 def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
-                bases: dict[tuple, Base]) -> Iterator[_Outcome]:
+                bases: dict[tuple, Base], add_on: int = 0) -> Iterator[_Outcome]:
     """Yield each row's outcome in the order they finish; fill ``bases`` as they are built.
 
     Phase 1 builds each group's base once, spread over the workers; phase 2 sends
     each row with its group's base, so no worker lays out shared pages again.
     """
     def task(row: Row, base: tuple[tuple, Base] | None) -> _Task:
-        return _Task(row.number, row.visit, folder / packet_name(row), base)
+        return _Task(row.number, row.visit, folder / packet_name(row, add_on), base)
 
     if jobs <= 1 or len(rows) <= 1:
         worker = Worker(loaded)
@@ -391,7 +465,11 @@ def _size(page: pikepdf.Page) -> tuple[float, float]:
     return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
 
 
-def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult) -> str:
+def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult, day: DayRecord, run: dict,
+              earlier: list[str]) -> str:
+    """This run's rows, every run of the day, and every packet now in the folder."""
+    packets = [day.packets.get(name, {"file": name}) for name in earlier]
+    packets += [dict(asdict(r), schedule=schedule.path.name, run=result.run) for r in result.rows if r.status == "written"]
     data = {
         "tool": "packets",
         "tool_version": __version__,
@@ -399,12 +477,14 @@ def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult) -> 
         "clinic": loaded.clinic.id,
         "date": schedule.day.isoformat(),
         "schedule": schedule.path.name,
-        "created": datetime.now().isoformat(timespec="seconds"),
+        "created": run["started"],
         "written": result.written,
         "failed": result.failed,
         "skipped": dict(sorted(schedule.skipped.items())),  # cancelled, other-day, other-location, ...
-        "print_run": {"file": PRINT_RUN, "blank_pages": result.blank_pages} if result.print_run else None,
+        "print_run": {"file": PRINT_RUN, "blank_pages": result.blank_pages, "holds": run["print_run"]} if result.print_run else None,
         "rows": [asdict(r) for r in result.rows],
+        "runs": [*day.runs, run],
+        "packets": sorted(packets, key=lambda p: p["file"]),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

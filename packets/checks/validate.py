@@ -19,7 +19,8 @@ import textstat
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import build_content, load_shared
 from packets.errors import ConfigError, PacketsError, Problem
-from packets.config.scaffold import STAND_IN_DOMAIN, STAND_IN_PHONE
+from packets.config.logoshape import logo_warnings
+from packets.config.standins import stand_ins
 from packets.visits.samples import sample_visit
 
 REVIEW_MAX_DAYS = 730  # 24 months
@@ -93,18 +94,14 @@ def template_problems(loaded: LoadedClinic) -> list[Problem]:
 
 
 def stand_in_warnings(loaded: LoadedClinic) -> list[Problem]:
-    """Values left from ``packets init-clinic`` that must become the clinic's own."""
-    c, links = loaded.clinic.contacts, loaded.clinic.links
+    """Values left from ``packets init-clinic`` (or an example) that must become the clinic's own."""
     found = []
-    for key in ("main", "after_hours", "on_call"):
-        value = getattr(c, key)
-        if value and STAND_IN_PHONE.search(value):
-            found.append(loaded.problem(("contacts", key), f"{value} is a stand-in number (555-01xx is reserved for fiction). Put your real number here.", "warning"))
-    for keys, value in ((("contacts", "email"), c.email), (("contacts", "portal"), c.portal), (("links", "aftercare"), links.aftercare),
-                        (("links", "tracking_form"), links.tracking_form), (("links", "card"), links.card)):
-        host = (value or "").split("://")[-1].split("/")[0].split("@")[-1]
-        if host in (loaded.clinic.id + STAND_IN_DOMAIN, "clinic" + STAND_IN_DOMAIN, "portal.clinic" + STAND_IN_DOMAIN):
-            found.append(loaded.problem(keys, f"{value} is a stand-in address (.example). Put your clinic's real address here.", "warning"))
+    for s in stand_ins(loaded):
+        if s.kind == "number":
+            message = f"{s.value} is a stand-in number (555-01xx is reserved for fiction). Put your real number here."
+        else:
+            message = f"{s.value} is a stand-in address (.example is reserved for examples). Put your clinic's real address here."
+        found.append(loaded.problem(s.keys, message + " Until then, everything printed is marked SAMPLE.", "warning"))
     return found
 
 
@@ -119,5 +116,9 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
         build_content(loaded)
     except ConfigError as exc:
         return exc.problems
-    rendered = template_problems(loaded) if render else []
-    return rendered + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded) + grade_notes(loaded)
+    templates = template_problems(loaded) if render else []
+    if render and not templates:
+        from packets.checks.proof import proof_problems  # the render stack: only when asked
+    proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
+    return (templates + proof + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded)
+            + logo_warnings(loaded) + grade_notes(loaded))

@@ -46,6 +46,13 @@ class PacketsGroup(click.Group):
                   f"Run again as 'packets --debug {name} ...' to see the traceback.")
 
 
+def _note_sample(loaded: facade.LoadedClinic) -> None:
+    """Say on stderr when what was written carries the SAMPLE mark (stand-in numbers or links)."""
+    if facade.is_sample(loaded):
+        click.echo(f"note: {loaded.clinic.id} still has stand-in phone numbers or web addresses (see `packets validate`); "
+                   "every page and card is marked 'SAMPLE — not for patient use'.", err=True)
+
+
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
@@ -120,6 +127,10 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
     if print_:
         facade.check_printer("packet", loaded)  # before rendering: a missing queue costs no time
     written = facade.render_one(loaded, visit, out)
+    if not time_text:  # "until" times count from the dose: say which time they count from
+        click.echo(f"note: no --time given, so 'until' times count from now ({clock:%H:%M}, {day.isoformat()}). "
+                   "Give --time with the time of the dose if it is not now.", err=True)
+    _note_sample(loaded)
     click.echo(f"wrote {written.path} ({written.pages} pages)")
     if print_ and not print_step(out, "packet", loaded):
         sys.exit(1)
@@ -136,10 +147,14 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
+@click.option("--replace", is_flag=True, help="Remove this day's packets of patients not on this schedule (default: keep them).")
+@click.option("--whole-day", is_flag=True, help="Put every packet of the day in print-run.pdf (default: this run's only).")
 @print_option
 def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_format: str | None, date_text: str | None,
-          out_root: Path, jobs: int | None, print_: bool) -> None:
-    """Write a packet for every row of a schedule, a print run and a manifest."""
+          out_root: Path, jobs: int | None, replace: bool, whole_day: bool, print_: bool) -> None:
+    """Write a packet for every row of a schedule, a print run and a manifest.
+
+    A later run for the same day (an add-on list) adds to the day's packets."""
     from packets.batch.run import BatchInterrupted, RowResult
 
     loaded = facade.open_clinic(clinic_id, clinics)
@@ -148,6 +163,7 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
         sys.exit(1)
     for warning in schedule.warnings:
         click.echo(f"warning: {warning}", err=True)
+    _note_sample(loaded)
     total = len(schedule.rows)
     interactive = sys.stderr.isatty()
     with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else nullcontext() as bar:
@@ -158,7 +174,7 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
                 click.echo(_row_line(result, schedule.unit), err=True)
 
         try:
-            result = facade.run_day(loaded, schedule, out_root, jobs, on_row)
+            result = facade.run_day(loaded, schedule, out_root, jobs, on_row, replace=replace, whole_day=whole_day)
         except KeyboardInterrupt:
             click.echo("\ninterrupted: packets already written are complete; nothing half-written was left. "
                        "Run the same command again to complete the day.", err=True)
@@ -172,8 +188,11 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     if failed and interactive:
         for row in failed:
             click.echo(_row_line(row, schedule.unit), err=True)
-    if result.removed:
-        click.echo(f"removed {result.removed} packet(s) from an earlier run that are not in this schedule", err=True)
+    if replace:
+        click.echo(f"--replace: removed {result.removed} packet(s) of patients not on this schedule", err=True)
+    elif result.kept:
+        held = "every packet of the day" if whole_day else "this run's packets only (--whole-day for all)"
+        click.echo(f"kept {result.kept} packet(s) from earlier runs of this day; print-run.pdf holds {held}", err=True)
     summary = (f"{result.written} packet{'s' if result.written != 1 else ''} written, "
                f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
     if skipped := schedule.skipped_summary():
@@ -208,6 +227,7 @@ def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | N
     loaded = facade.open_clinic(clinic_id, clinics)
     out = out or Path("output") / loaded.clinic.id / "cards.pdf"
     sheet = facade.cards(loaded, out, count)
+    _note_sample(loaded)
     total = sum(len(side.slots) for side in sheet.sides if side.name == "front")
     sheets = len(sheet.sides) // 2
     click.echo(f"wrote {out}: {total} {loaded.clinic.card_size} card(s), {sheet.per_sheet} per sheet, "
@@ -229,6 +249,7 @@ def preview(clinic_id: str, clinics: Path | None, out_dir: Path | None, dpi: int
     """Write a sample packet for a fictional patient as PNGs, plus a contact sheet."""
     loaded = facade.open_clinic(clinic_id, clinics)
     proof = facade.preview(loaded, out_dir or Path("output") / loaded.clinic.id / "preview", dpi, treatment, large_print)
+    _note_sample(loaded)
     click.echo(f"wrote {len(proof.pages)} page(s) at {dpi} dpi to {proof.pages[0].parent}/ (page-01.png ...)")
     click.echo(f"contact sheet: {proof.contact_sheet}")
 

@@ -143,7 +143,23 @@ def _problem_from(err: Any, file: str, lines: LineMap) -> Problem:
             line = lines[loc[:n]]
             break
     where = ".".join(map(str, loc))
-    return Problem(file, line, where, _plain_message(err, loc))
+    return Problem(file, line, where, _comment_message(err, loc, file, line) or _plain_message(err, loc))
+
+
+def _comment_message(err: Any, loc: tuple[Any, ...], file: str, line: int | None) -> str | None:
+    """``primary: #1F4E79`` is read by YAML as an empty value and a comment: say so."""
+    if err.get("input", "") is not None or line is None or not loc:
+        return None
+    try:
+        text = Path(file).read_text(encoding="utf-8").splitlines()[line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return None
+    key, _, rest = text.partition(":")
+    value = rest.strip()
+    if not value.startswith("#"):
+        return None
+    word = value.split()[0]
+    return f"YAML read '{word}' as a comment, so this key is empty. Put colours in quotes: {key.strip()}: \"{word}\"."
 
 
 def _plain_message(err: Any, loc: tuple[Any, ...]) -> str:

@@ -144,6 +144,9 @@ class Branding(Strict):
     accent: StrictStr = Field("#8a4b00", description="The Today box; needs 4.5:1 contrast on white.", json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
     font: Literal["atkinson-hyperlegible", "noto-sans"] = Field("atkinson-hyperlegible", description="Body font.")
     css: StrictStr | None = Field(None, description="Extra CSS file in the clinic folder.", json_schema_extra={"shown_as": "file name"})
+    logo_layout: Literal["square", "wordmark"] = Field(
+        "square", description="square: the logo in an 18 mm square; wordmark: a wide logo, up to 64 mm across the header."
+    )
 
     @field_validator("primary", "accent")
     @classmethod

@@ -111,15 +111,17 @@ def sizing_visit(visit: Visit) -> Visit:
     """
     return replace(
         visit,
-        name="Qzx Sizing Placeholder",
+        # The name has the page's width to itself: 66 characters take the line, as two
+        # lines of the old half-width box did. Every name up to that length fits the budget.
+        name="Qzx Sizingplaceholder Reserving-Room-For-Long Qzxmarker-Hyphenname",
         when=datetime.combine(visit.when.date(), _MARK_TIME),
         date_of_birth=_MARK_DOB,
         mrn="QZX-00000000",
         session=3,
         series_length=6,
-        escort="Qzxmarker Escortname",
+        escort="Qzxmarker Escortname-Longerfamily",
         next_visit=datetime.combine(_longest_next_day(visit.when.date()), _MARK_TIME),
-        provider="Dr. Qzxmarker Provider",
+        provider="Dr. Qzxmarker Providername-Longfamily",
     )
 
 

@@ -15,6 +15,8 @@ from packets.content.shared import Content, Section, TrackingRow, build_content
 from packets.errors import PacketsError
 from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.phones import tel_uri
+from packets.config.standins import is_sample
+from packets.render.names import footer_name
 from packets.render.qr import QUIET_ZONE, qr_data_uri, qr_modules
 from packets.visits.model import Visit
 
@@ -27,6 +29,7 @@ CARD_QR_MM = 16.0  # symbol width on a wallet card (brief: 15 to 20 mm)
 LARGE_CARD_MM = (92.0, 130.0)
 LARGE_CARD_QR_MM = 24.0
 MIN_MODULE_MM = 0.5
+SAMPLE_MARK = "SAMPLE — not for patient use"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ class PacketContext:
     card_qr: Qr
     footer_note: str | None
     review_note: str | None
+    logo_wordmark: bool = False  # branding.logo_layout: wordmark (a wide logo across the header)
+    footer_name: str = ""  # the patient's name shortened to one footer line (render.names)
+    sample_mark: str | None = None  # "SAMPLE — not for patient use" when the config has stand-in values
 
 
 class DateWords:
@@ -245,6 +251,9 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
         footer_note=clinic.footer_text,
         review_note=_label(labels, "reviewed", by=review.by, date=words.full_date(review.date)) if review else None,
+        footer_name=footer_name(visit.name),
+        logo_wordmark=clinic.branding.logo_layout == "wordmark",
+        sample_mark=labels.get("sample_mark", SAMPLE_MARK) if is_sample(loaded) else None,
     )
 
 

@@ -22,6 +22,7 @@ from weasyprint.urls import FatalURLFetchingError
 from packets.config.loading import LoadedClinic
 from packets.errors import RenderError
 from packets.render.fetcher import BlockedResource, LocalOnlyFetcher
+from packets.render.fit import check_fit
 from packets.assets.fonts import font_face_css, font_roots
 from packets.assets.paths import templates_dir
 
@@ -53,10 +54,16 @@ class Engine:
         return self._extra[text]
 
     def layout(self, html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) -> Document:
-        """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``)."""
-        return HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
+        """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``).
+
+        Every layout is checked for text that would print cut off or off the page
+        (``fit.check_fit``): whole packets, the fast path's layers, card sheets, previews.
+        """
+        document = HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
             stylesheets=[*self.stylesheets, *extra], font_config=self.font_config
         )
+        check_fit(document)
+        return document
 
 
 class _WarningCatcher(logging.Handler):

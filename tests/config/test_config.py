@@ -29,8 +29,10 @@ def _problems(path: Path) -> list[str]:
 @pytest.mark.parametrize("clinic_id", ["sunrise-iv", "harbor-spravato"])
 def test_examples_validate_clean(clinic_id: str) -> None:
     problems = validate(clinic_id)
-    assert [p for p in problems if p.severity != "info"] == []
-    assert all("reading grade" in p.message for p in problems)  # notes only
+    # The examples are fictional: their .example links are stand-ins, so they warn (and print marked SAMPLE).
+    assert [p for p in problems if p.severity != "info" and "stand-in" not in p.message] == []
+    assert all("stand-in address" in p.message for p in problems if p.severity == "warning")
+    assert all("reading grade" in p.message for p in problems if p.severity == "info")  # notes only
 
 
 @pytest.mark.parametrize(
@@ -93,5 +95,22 @@ def test_missing_review_is_a_warning(clinic_copy) -> None:
     path = clinic_copy("harbor-spravato")
     text = path.read_text()
     path.write_text(text[: text.index("\nreview:")] + "\n")
-    problems = [p for p in validate(str(path)) if p.severity != "info"]
+    problems = [p for p in validate(str(path)) if p.severity != "info" and "stand-in" not in p.message]
     assert [p.severity for p in problems] == ["warning"] and "no content review" in problems[0].message
+
+
+def test_colour_read_as_a_comment_says_to_quote_it(clinic_copy) -> None:
+    path = clinic_copy("harbor-spravato")
+    line = _break(path, '  primary: "#0b5563"', "  primary: #1F4E79")
+    problems = [str(p) for p in validate(str(path))]
+    assert any(f":{line}: branding.primary:" in p and 'Put colours in quotes: primary: "#1F4E79"' in p for p in problems), problems
+
+
+def test_wide_logo_warns_and_wordmark_layout_quiets_it(clinic_copy) -> None:
+    path = clinic_copy("harbor-spravato")
+    (path.parent / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100" viewBox="0 0 300 100">'
+                                          '<rect width="300" height="100" fill="#0b5563"/></svg>')
+    warnings = [p.message for p in validate(str(path)) if p.severity == "warning" and p.where == "logo"]
+    assert len(warnings) == 1 and "3.0:1" in warnings[0] and "logo_layout: wordmark" in warnings[0]
+    path.write_text(path.read_text().replace("branding:\n", "branding:\n  logo_layout: wordmark\n"))
+    assert not [p for p in validate(str(path)) if p.where == "logo"]

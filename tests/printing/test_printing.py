@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from conftest import CLINICS_DIR, PACKETS
-from cups_stack import A4, LETTER, SIZES, CupsStack, cups, free_port  # noqa: F401 (cups is the fixture)
+from cups_stack import A4, LETTER, SIZES, CupsStack, cups, free_port  # noqa: F401,F811 (cups is the fixture)
 from pdfcheck import Pdf
 
 CLINICS = {  # clinic id: (treatment, IPP media, page size in mm, clinic name as printed)
@@ -43,9 +43,19 @@ def clinic_with_printing(tmp_path: Path, clinic_id: str, packets: str = "duplex"
     target = tmp_path / clinic_id
     shutil.copytree(CLINICS_DIR / clinic_id, target)
     config = target / "clinic.yaml"
-    text = re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text())
+    # Real-looking links: an example clinic's .example links make it a SAMPLE, which is never printed.
+    text = re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()).replace(".example", ".clinic")
     config.write_text(text + PRINTING.format(packets=packets, cards=cards, sides=sides))
     return config
+
+
+def real_copy(tmp_path: Path, clinic_id: str) -> str:
+    """An example clinic with real-looking links (not a SAMPLE) and no printing: section."""
+    target = tmp_path / f"{clinic_id}-real"
+    shutil.copytree(CLINICS_DIR / clinic_id, target)
+    config = target / "clinic.yaml"
+    config.write_text(re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()).replace(".example", ".clinic"))
+    return str(config)
 
 
 def run(cups: CupsStack, *args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -190,7 +200,7 @@ def a4_packet(tmp_path_factory) -> Path:
 
 def test_duplex_packet_to_a_simplex_queue_is_refused(cups: CupsStack, tmp_path: Path, a4_packet: Path):
     before = len(cups.printers["simplex"].completed_jobs())
-    line = one_line_error(run(cups, "print", str(a4_packet), "--printer", "simplex", "--clinic", "harbor-spravato"))
+    line = one_line_error(run(cups, "print", str(a4_packet), "--printer", "simplex", "--clinic", real_copy(tmp_path, "harbor-spravato")))
     assert "queue 'simplex' cannot print two-sided" in line and "sides-supported: one-sided" in line
     assert len(cups.printers["simplex"].completed_jobs()) == before
     assert not cups.run("lpstat", "-o", "simplex").stdout.strip()  # nothing was sent
@@ -203,8 +213,8 @@ def test_queue_without_the_clinic_paper_is_refused(cups: CupsStack, tmp_path: Pa
     assert "queue 'simplex' has no A4 paper" in line
 
 
-def test_pdf_of_another_paper_size_is_refused(cups: CupsStack, a4_packet: Path):
-    line = one_line_error(run(cups, "print", str(a4_packet), "--clinic", "sunrise-iv", "--printer", "duplex"))
+def test_pdf_of_another_paper_size_is_refused(cups: CupsStack, a4_packet: Path, tmp_path: Path):
+    line = one_line_error(run(cups, "print", str(a4_packet), "--clinic", real_copy(tmp_path, "sunrise-iv"), "--printer", "duplex"))
     assert "laid out for A4 but this clinic prints on Letter" in line
 
 
@@ -228,8 +238,8 @@ def test_cups_not_running(cups: CupsStack, a4_packet: Path):
     assert "cannot reach CUPS at 127.0.0.1:" in line and "cupsd" in line
 
 
-def test_clinic_without_printing_section(cups: CupsStack, a4_packet: Path):
-    line = one_line_error(run(cups, "print", str(a4_packet), "--clinic", "harbor-spravato"))
+def test_clinic_without_printing_section(cups: CupsStack, a4_packet: Path, tmp_path: Path):
+    line = one_line_error(run(cups, "print", str(a4_packet), "--clinic", real_copy(tmp_path, "harbor-spravato")))
     assert "printing.packets.queue" in line
 
 
@@ -295,3 +305,18 @@ def test_job_the_printer_fails_is_reported_and_exits_1(cups: CupsStack, tmp_path
     line = result.stderr.strip()
     assert re.fullmatch(r"job failing-\d+: (canceled|aborted) \(.+\); nothing more will print for this job\. "
                         r"Check the printer and send it again", line), line
+
+
+def test_a_sample_clinic_is_never_printed(cups: CupsStack, tmp_path: Path) -> None:  # noqa: F811
+    """Stand-in numbers or links (the examples' .example links) mark paper SAMPLE: no route prints it."""
+    config = clinic_with_printing(tmp_path, "sunrise-iv")
+    config.write_text(config.read_text().replace(".clinic", ".example"))
+    before = len(cups.printers["duplex"].completed_jobs())
+    out = tmp_path / "packet.pdf"
+    result = run(cups, "render", "--clinic", str(config), "--name", "Ana Lima", "--treatment", "iv-ketamine",
+                 "--date", "2026-11-21", "--time", "9:05", "--out", str(out), "--print")
+    assert result.returncode == 1 and out.exists()  # the PDF is written (it says SAMPLE); it is not printed
+    assert "not printed" in result.stderr and "marked SAMPLE" in result.stderr
+    direct = run(cups, "print", str(out), "--clinic", str(config))
+    assert direct.returncode == 1 and "marked SAMPLE" in direct.stderr
+    assert len(cups.printers["duplex"].completed_jobs()) == before

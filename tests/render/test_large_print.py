@@ -13,7 +13,7 @@ from packets.render.context import LARGE_CARD_MM
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
 
-FOOTER_MM = 15  # the page's bottom margin holds the footer (name, date, page X of Y)
+FOOTER_MM = 26  # the large-print page's bottom margin holds the footer (name, date, page X of Y), at 12 pt
 
 
 @pytest.fixture(scope="module", params=["sunrise-iv", "harbor-spravato"])
@@ -52,3 +52,40 @@ def test_large_print_keeps_every_part_and_the_card_grows(large) -> None:
     panels = [r for r in pdf.rectangles_mm(page=len(pdf.page_texts()) - 1) if r == pytest.approx(LARGE_CARD_MM, abs=0.1)]
     assert len(panels) >= 2
     assert LARGE_CARD_MM[1] < pdf.page_sizes_mm()[0][1] / 2
+
+
+def test_footer_is_at_least_12pt_with_the_short_name(large) -> None:
+    _, visit, pdf = large
+    for glyphs in pdf.glyph_sizes():
+        footer = [(ch, size) for ch, size, y in glyphs if y < FOOTER_MM]
+        assert footer and min(size for _, size in footer) >= 11.95, footer[:5]
+    assert all(visit.name in text for text in pdf.page_texts())  # a short name prints whole
+
+
+def _lines(glyphs, size: float, top: float, bottom: float) -> list[float]:
+    """Baselines (mm) of lines of ``size`` pt between two heights, top down."""
+    return sorted({round(y, 1) for _, s, y in glyphs if abs(s - size) < 0.1 and bottom < y < top}, reverse=True)
+
+
+def test_who_to_call_lines_are_one_and_a_half_spaced(large) -> None:
+    """Baseline to baseline at least 1.45 x the text size, read back from the PDF."""
+    loaded, _, pdf = large
+    page = next(i for i, text in enumerate(pdf.page_texts()) if "Who to call" in text)
+    text = pdf.reader.pages[page].extract_text()
+    assert "Clinic:" in text and "After hours" in text
+    glyphs = pdf.glyph_sizes()[page]
+    ys = [y for ch, s, y in glyphs if abs(s - 18) < 0.1]
+    # the contact lines are 18 pt: every gap between neighbouring 18 pt lines is >= 1.45 x 18 pt
+    baselines = sorted({round(y, 1) for y in ys}, reverse=True)
+    gaps = [(a - b) * 72 / 25.4 for a, b in zip(baselines, baselines[1:])]
+    assert gaps and min(gaps) >= 1.45 * 18 - 0.5, sorted(gaps)[:3]
+
+
+def test_tracking_title_is_one_line_across_the_page(large) -> None:
+    loaded, _, pdf = large
+    from packets.content.shared import build_content
+    title = build_content(loaded).labels["tracking_title"]
+    page = next(i for i, text in enumerate(pdf.page_texts()) if title in text)
+    big = [(ch, y) for ch, size, y in pdf.glyph_sizes()[page] if abs(size - 24) < 0.1]
+    assert "".join(ch for ch, _ in big) == title.replace(" ", "")
+    assert len({round(y, 1) for _, y in big}) == 1  # one line

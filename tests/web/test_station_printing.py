@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CLINICS_DIR
-from cups_stack import CupsStack, cups  # noqa: F401 (cups is the fixture)
+from cups_stack import CupsStack, cups  # noqa: F401,F811 (cups is the fixture)
 from station_helpers import BROWSER_ARGS, CHROMIUM, SCHEDULE, Server, axe_serious, shot, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
@@ -22,7 +22,7 @@ def station(tmp_path_factory, cups: CupsStack):  # noqa: F811
     target = folder / "clinics" / "sunrise-iv"
     shutil.copytree(CLINICS_DIR / "sunrise-iv", target)
     config = target / "clinic.yaml"
-    text = re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text())
+    text = re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()).replace(".example", ".clinic")  # not a SAMPLE
     config.write_text(text + "\nprinting:\n  packets:\n    queue: duplex\n  wait_seconds: 120\n")
     started = Server(folder, env=cups.client_env())
     yield started

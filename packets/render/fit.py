@@ -1,0 +1,183 @@
+"""Nothing printed clipped: after layout, every piece of text must sit inside its boxes.
+
+WeasyPrint lays out what it is given and then draws it, clipped where a box has
+``overflow: hidden`` (a wallet card) and cut off where the paper ends. A phone number
+pushed past a card's edge or a footer that wraps below the page would print half
+there, and nothing would say so. So after every layout we walk the laid-out boxes
+and check that each text run and image lies inside every block that contains it
+(the card, the Today box, the footer's margin box, ...) and inside the page.
+A packet that fails is refused with a message naming the box, never printed.
+
+Uses WeasyPrint's box tree (``page._page_box``), which is private API: the version
+is pinned in pyproject.toml, and ``compose.find_frames`` walks it the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes as wb
+from weasyprint.layout.absolute import AbsolutePlaceholder
+
+from packets.errors import RenderError
+
+TOLERANCE_PX = 1.0  # about 0.26 mm: rounding in the layout, invisible on paper
+PERSONAL = "data-personal"
+
+# Boxes by the class on their element, most specific first: how a message names them,
+# and what the clinic can change to make them fit.
+BOX_NAMES: tuple[tuple[str, str, str], ...] = (
+    ("card-url", "the card's link line", "use a shorter card link (links.card)"),
+    ("cc-value", "a number on the card back", "shorten the contact (contacts)"),
+    ("card-number", "a number on the card front", "use a shorter number (contacts)"),
+    ("card-clinic", "the clinic name on the card", "shorten the clinic name (name)"),
+    ("card-front", "card front", "shorten the text on it"),
+    ("card-back", "card back", "shorten the contacts or the card link (contacts, links.card)"),
+    ("patient", "the patient box", "shorten the patient's details"),
+    ("today", "the Today box", "shorten the treatment's instructions (treatments)"),
+    ("contacts", "the Who to call box", "shorten the contacts (contacts)"),
+    ("clinic", "the page header", "shorten the clinic name or address (name, address)"),
+    ("tier", "a When to get help box", "shorten the warning signs (content.warning_signs)"),
+    ("section", "a content section", "shorten the section (content.sections)"),
+    ("tracking", "the tracking page", "shorten the tracking text"),
+    ("sheet-note", "the card sheet's note", "use a smaller card count"),
+)
+MARGIN_NAMES = {"@bottom-left": "the footer's name and date", "@bottom-center": "the footer note",
+                "@bottom-right": "the page number", "@top-center": "the sample mark"}
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """One piece of text (or an image) that lies outside a box that holds it."""
+
+    page: int  # from 1
+    box: str  # what the reader would call the box
+    fix: str
+    text: str | None  # the text that does not fit, unless it may be patient data
+    outside: str  # "the page" or the box it sticks out of
+    image: bool = False
+
+    def message(self) -> str:
+        what = f"'{self.text}'" if self.text else "an image" if self.image else "a line"
+        where = "runs off the page" if self.outside == "the page" else f"does not fit inside {self.outside}"
+        return f"page {self.page}, {self.box}: {what} {where}; {self.fix}, or use a shorter value."
+
+
+def _classes(box: wb.Box) -> set[str]:
+    element = getattr(box, "element", None)
+    if element is None or not hasattr(element, "get"):
+        return set()
+    return set((element.get("class") or "").split())
+
+
+def _name(ancestors: list[wb.Box]) -> tuple[str, str]:
+    for box in reversed(ancestors):
+        if isinstance(box, wb.MarginBox):
+            return MARGIN_NAMES.get(box.at_keyword, f"the page margin ({box.at_keyword})"), \
+                "shorten the footer text (footer_text, review)"
+        classes = _classes(box)
+        for cls, name, fix in BOX_NAMES:
+            if cls in classes:
+                return name, fix
+    return "the page", "shorten the text"
+
+
+def _personal(ancestors: list[wb.Box]) -> bool:
+    """Patient data may be in this text: messages must not quote it."""
+    for box in ancestors:
+        if isinstance(box, wb.MarginBox):
+            return True
+        element = getattr(box, "element", None)
+        if element is not None and hasattr(element, "get") and element.get(PERSONAL) is not None:
+            return True
+    return False
+
+
+def _rect(box: wb.Box) -> tuple[float, float, float, float]:
+    if isinstance(box, wb.PageBox):
+        return 0.0, 0.0, box.margin_width(), box.margin_height()
+    return box.border_box_x(), box.border_box_y(), box.border_box_x() + box.border_width(), \
+        box.border_box_y() + box.border_height()
+
+
+def _holds(box: wb.Box) -> bool:
+    """Boxes whose edge text must not cross: blocks, flex boxes, cells, margins, the page."""
+    return isinstance(box, (wb.BlockContainerBox, wb.FlexContainerBox, wb.PageBox)) and not isinstance(box, wb.LineBox)
+
+
+def _clips(box: wb.Box) -> bool:
+    """The page, its margin boxes, and boxes that cut off what sticks out (a card)."""
+    return isinstance(box, (wb.PageBox, wb.MarginBox)) or box.style["overflow"] != "visible"
+
+
+def _out_of_flow(box: wb.Box) -> bool:
+    return box.style["float"] != "none" or box.style["position"] in ("absolute", "fixed")
+
+
+def _walk(box: wb.Box, ancestors: list[wb.Box], line: wb.LineBox | None = None
+          ) -> Iterator[tuple[wb.Box, list[wb.Box], wb.LineBox | None]]:
+    if isinstance(box, AbsolutePlaceholder):  # where a positioned box left the flow: check the box
+        box = box._box  # noqa: SLF001
+    if getattr(box, "style", None) is not None and box.style["visibility"] != "visible":
+        return  # hidden boxes draw nothing (the fast path's base hides the patient's boxes)
+    tag = getattr(box, "element_tag", "") or ""
+    if tag.endswith("::marker"):
+        return  # list bullets sit in the list's padding, outside the item by design
+    if isinstance(box, (wb.TextBox, wb.ReplacedBox)):
+        yield box, ancestors, line
+        return
+    if isinstance(box, wb.ParentBox):
+        if _out_of_flow(box):
+            # A float or a positioned box may legitimately stick out of its parent (a
+            # QR code floated beside a line); it must still stay inside any box that
+            # clips it (a card) and inside the page.
+            ancestors = [a for a in ancestors if _clips(a)]
+        inner = ancestors + [box] if _holds(box) else ancestors
+        if isinstance(box, wb.LineBox):
+            line = box
+        elif _holds(box):
+            line = None  # an inline-block starts its own lines
+        for child in box.children:
+            yield from _walk(child, inner, line)
+
+
+def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
+    return (inner[0] >= outer[0] - TOLERANCE_PX and inner[1] >= outer[1] - TOLERANCE_PX
+            and inner[2] <= outer[2] + TOLERANCE_PX and inner[3] <= outer[3] + TOLERANCE_PX)
+
+
+def overflows(document: Document) -> list[Overflow]:
+    """Every text run or image that sticks out of a box that holds it, page by page."""
+    found: list[Overflow] = []
+    for number, page in enumerate(document.pages, 1):
+        root = page._page_box  # noqa: SLF001 - WeasyPrint has no public box API
+        for leaf, ancestors, line in _walk(root, []):
+            if isinstance(leaf, wb.TextBox):
+                if not leaf.text.strip():
+                    continue
+                # Across: the text itself. Down: its line box, which is what line-height
+                # makes of it (glyph ascent and descent may poke out of a tight line).
+                top, bottom = (line.position_y, line.position_y + line.height) if line is not None else \
+                    (leaf.position_y, leaf.position_y + leaf.height)
+                rect = (leaf.position_x, top, leaf.position_x + leaf.width, bottom)
+            else:
+                rect = _rect(leaf)
+            for holder in reversed(ancestors):
+                if not _inside(rect, _rect(holder)):
+                    box, fix = _name(ancestors)
+                    quoted = None if _personal(ancestors) or not isinstance(leaf, wb.TextBox) else leaf.text.strip()[:60]
+                    outside = "the page" if isinstance(holder, wb.PageBox) else (
+                        "its box" if holder is ancestors[-1] else _name(ancestors[: ancestors.index(holder) + 1])[0])
+                    found.append(Overflow(number, box, fix, quoted, outside, not isinstance(leaf, wb.TextBox)))
+                    break
+    return found
+
+
+def check_fit(document: Document) -> None:
+    """Refuse a layout in which any text or image would print cut off or off the page."""
+    problems = overflows(document)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise RenderError(f"text would be cut off on paper, so nothing was printed: {problems[0].message()}{more}")
