@@ -1,21 +1,24 @@
 """``packets validate``: every problem in a clinic's config, in one pass.
 
 Errors come from loading (schema, files, colour contrast, logo limits), from merging
-the content and from the clinic's templates (rendered once per treatment for a
-sample patient, so a template error shows before a patient is waiting). Warnings
-flag what still prints but deserves a look: a missing or old content review, and
-clinic-written text above reading grade 8. Every clinic-written text's grade is
-reported as a note, so the clinic sees where it stands.
+the content (a hidden medicines section), from the safety floor (protocols below
+what the drug's safety rules allow, each message naming its source) and from the
+clinic's templates (rendered once per treatment for a sample patient, so a template
+error shows before a patient is waiting). Warnings flag what still prints but
+deserves a look: a missing review or one older than the shared content, default
+warning signs not yet signed off, a clinic-added warning sign that sounds like an
+emergency in a lower tier, and clinic-written text above reading grade 8. Every
+clinic-written text's grade is reported as a note, so the clinic sees where it stands.
 """
 
 from __future__ import annotations
 
 from datetime import date
+import re
 from typing import Iterator
 
-import textstat
-
 from packets.config.loading import LoadedClinic, load_clinic
+from packets.content.readability import scores
 from packets.content.shared import build_content, load_shared
 from packets.render.context import build_context
 from packets.errors import ConfigError, PacketsError, Problem
@@ -26,17 +29,80 @@ from packets.render.templating import TemplateProblem, render_html
 REVIEW_MAX_DAYS = 730  # 24 months
 GRADE_WARN = 8.0  # CDC: 8th grade at most; the shared content aims for 6
 
+# Where each floor comes from, quoted in the message so a clinic can check it.
+REMS = "Spravato (esketamine) REMS: at least 2 hours of monitoring after each dose, no driving until the next day after a restful sleep"
+AT_HOME = "at-home ketamine safety: a sober adult stays with the patient, awake, for set hours after each dose"
+IV_IM_DRIVING = "usual IV and IM ketamine practice: no driving for 12 to 24 hours, or until the next day"
+ESKETAMINE_MIN_MONITORING = 120
+IV_IM_MIN_DRIVING_HOURS = 12
+
+# Words that mark a sign as a danger to life: it belongs under EMERGENCY.
+EMERGENCY_WORDS = re.compile(
+    r"chest pain|can(no|')t breathe|trouble breathing|not breathing|slow breathing|seizure|faint|pass(ed|es)? out|"
+    r"unconscious|cannot be woken|can't be woken|stroke|slurred|swell\w* (of )?(the )?(face|lips?|tongue|throat)|"
+    r"(face|lips?|tongue|throat) swell",
+    re.IGNORECASE,
+)
+
 
 def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
+    """A missing, old, or out-of-date review (older than the shared content it signs off)."""
     review = loaded.clinic.review
+    shared = load_shared(loaded.clinic.language)
+    needs = [f"{t.id}: {'; '.join(t.signs)}" for t in shared.warning_tiers if t.signs_need_review]
+    signs = f" These default warning signs need your clinicians' sign-off ({' / '.join(needs)})." if needs else ""
     if review is None:
-        shared = load_shared(loaded.clinic.language)
-        needs = [t.id for t in shared.warning_tiers if t.signs_need_review]
-        extra = f" The default warning signs ({', '.join(needs)}) need your clinicians' sign-off." if needs else ""
-        return [loaded.problem(("review",), "no content review recorded. Add review: {by: ..., date: YYYY-MM-DD}." + extra, "warning")]
+        return [loaded.problem(("review",), "no content review recorded. Add review: {by: ..., date: YYYY-MM-DD}." + signs, "warning")]
+    found = []
+    if review.date < shared.updated:
+        found.append(loaded.problem(("review", "date"), (
+            f"the shared aftercare text changed on {shared.updated} (version {shared.version}), after your review on "
+            f"{review.date}. Read the new packet (packets preview), then update review.date.{signs}"), "warning"))
     if (today - review.date).days > REVIEW_MAX_DAYS:
-        return [loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning")]
-    return []
+        found.append(loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning"))
+    return found
+
+
+def safety_floor(loaded: LoadedClinic) -> list[Problem]:
+    """Protocols below what the drug's own safety rules allow: errors (a warning for short IV/IM driving bans)."""
+    found = []
+    for kind, proto in loaded.clinic.treatments.items():
+        at = ("treatments", kind)
+        if kind == "esketamine-nasal":
+            if proto.monitoring_minutes < ESKETAMINE_MIN_MONITORING:
+                found.append(loaded.problem((*at, "monitoring_minutes"), (
+                    f"{proto.monitoring_minutes} minutes of monitoring is below the floor of {ESKETAMINE_MIN_MONITORING}. "
+                    f"Source: {REMS}. Set monitoring_minutes: {ESKETAMINE_MIN_MONITORING} or more.")))
+            if proto.driving != "next-day":
+                found.append(loaded.problem((*at, "driving"), (
+                    f"driving after {proto.driving} hours is not allowed for esketamine. Source: {REMS}. Set driving: next-day.")))
+        if kind == "oral-ketamine":
+            if "sitter" not in proto.escorts:
+                found.append(loaded.problem((*at, "escort"), (
+                    f"an at-home dose needs a sitter. Source: {AT_HOME}. Set escort: sitter (or add sitter to the list) "
+                    "and escort_hours.")))
+            elif not proto.escort_hours:
+                found.append(loaded.problem((*at, "escort_hours"), f"a sitter needs escort_hours. Source: {AT_HOME}."))
+        if kind in ("iv-ketamine", "im-ketamine") and isinstance(proto.driving, int) and proto.driving < IV_IM_MIN_DRIVING_HOURS:
+            found.append(loaded.problem((*at, "driving"), (
+                f"driving after {proto.driving} hours is shorter than usual ({IV_IM_MIN_DRIVING_HOURS} hours or more). "
+                f"Source: {IV_IM_DRIVING}. Check this is your medical director's rule."), "warning"))
+    return found
+
+
+def tier_warnings(loaded: LoadedClinic) -> list[Problem]:
+    """Clinic-added signs that sound like an emergency but sit in a lower tier."""
+    content = loaded.clinic.content
+    layers = [((), content.warning_signs)] + [(("treatments", k), o.warning_signs) for k, o in content.treatments.items()]
+    found = []
+    for prefix, signs in layers:
+        for tier in ("crisis", "clinic"):
+            for index, sign in enumerate(getattr(signs, tier)):
+                if EMERGENCY_WORDS.search(sign):
+                    found.append(loaded.problem(("content", *prefix, "warning_signs", tier, index), (
+                        f"'{sign}' sounds like a danger to life, but it is under {tier}. Move it to warning_signs.emergency "
+                        "(call 911 now), or reword it if it is not an emergency."), "warning"))
+    return found
 
 
 def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str]]]:
@@ -49,6 +115,14 @@ def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[s
     for tier in ("emergency", "crisis", "clinic"):
         if signs := getattr(clinic.content.warning_signs, tier):
             yield ("content", "warning_signs", tier), list(signs)
+    for kind, layer in clinic.content.treatments.items():
+        for section_id, change in layer.sections.items():
+            parts = [t for t in (change.title, change.intro, *(change.items or []), *change.add) if t]
+            if parts:
+                yield ("content", "treatments", kind, "sections", section_id), parts
+        for tier in ("emergency", "crisis", "clinic"):
+            if signs := getattr(layer.warning_signs, tier):
+                yield ("content", "treatments", kind, "warning_signs", tier), list(signs)
     for kind, protocol in clinic.treatments.items():
         for field in ("instructions", "before_next_visit"):
             if lines := getattr(protocol, field):
@@ -56,9 +130,8 @@ def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[s
 
 
 def reading_grade(lines: list[str]) -> float:
-    """Flesch-Kincaid grade of bullets read as one passage (each bullet a sentence)."""
-    text = " ".join(line if line.rstrip().endswith((".", "!", "?")) else line.rstrip() + "." for line in lines)
-    return max(0.0, round(textstat.flesch_kincaid_grade(text), 1))
+    """Flesch-Kincaid grade of text as printed: each bullet one sentence, nothing added."""
+    return scores(lines).fk_grade
 
 
 def grade_notes(loaded: LoadedClinic) -> list[Problem]:
@@ -113,5 +186,5 @@ def validate(id_or_path: str, today: date | None = None) -> list[Problem]:
         build_content(loaded)
     except ConfigError as exc:
         return exc.problems
-    return (template_problems(loaded) + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded)
-            + grade_notes(loaded))
+    return (safety_floor(loaded) + template_problems(loaded) + review_warnings(loaded, today or date.today())
+            + tier_warnings(loaded) + stand_in_warnings(loaded) + grade_notes(loaded))

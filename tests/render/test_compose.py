@@ -53,8 +53,8 @@ def test_a_name_too_long_for_the_box_is_rendered_whole() -> None:
     assert next(iter(bases.items()))[1].pdf is not None
     texts = Pdf(pdf).page_texts()
     assert "Gutierrez-Villanueva" in texts[0] and "Do not drive until 2:30 PM, Sunday, Nov 22." in " ".join(texts)
-    # the name pushes the sheet to a third page; the packet still prints
-    assert len(texts) == 5
+    # the name may push the sheet to a third page; the packet still prints, whole
+    assert len(texts) >= 4 and "How are you feeling?" in " ".join(texts)
 
 
 def test_template_printing_a_name_outside_the_marked_boxes_is_rendered_whole(clinic_copy) -> None:
@@ -76,8 +76,8 @@ def test_clinic_content_longer_than_one_sheet_is_refused(clinic_copy) -> None:
     path = clinic_copy()
     extra = "\n".join(f"        - Extra clinic advice line number {i} that takes up room on the sheet." for i in range(40))
     text = path.read_text().replace(
-        "        - Our integration group meets on Tuesday evenings. Ask the front desk to join.",
-        "        - Our integration group meets on Tuesday evenings. Ask the front desk to join.\n" + extra,
+        "        - Our therapy group meets on Tuesday evenings.",
+        "        - Our therapy group meets on Tuesday evenings.\n" + extra,
     )
     path.write_text(text)
     loaded = load_clinic(str(path))
