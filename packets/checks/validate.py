@@ -108,40 +108,30 @@ def tier_warnings(loaded: LoadedClinic) -> list[Problem]:
 def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str]]]:
     """Patient-facing text the clinic wrote (added or replaced), by config key."""
     clinic = loaded.clinic
-    for section_id, change in clinic.content.sections.items():
-        parts = [t for t in (change.title, change.intro, *(change.items or []), *change.add) if t]
-        if parts:
-            yield ("content", "sections", section_id), parts
-    for tier in ("emergency", "crisis", "clinic"):
-        if signs := getattr(clinic.content.warning_signs, tier):
-            yield ("content", "warning_signs", tier), list(signs)
-    for kind, layer in clinic.content.treatments.items():
+    layers = [(("content",), clinic.content)] + [(("content", "treatments", k), o) for k, o in clinic.content.treatments.items()]
+    for prefix, layer in layers:
         for section_id, change in layer.sections.items():
             parts = [t for t in (change.title, change.intro, *(change.items or []), *change.add) if t]
             if parts:
-                yield ("content", "treatments", kind, "sections", section_id), parts
+                yield (*prefix, "sections", section_id), parts
         for tier in ("emergency", "crisis", "clinic"):
             if signs := getattr(layer.warning_signs, tier):
-                yield ("content", "treatments", kind, "warning_signs", tier), list(signs)
+                yield (*prefix, "warning_signs", tier), list(signs)
     for kind, protocol in clinic.treatments.items():
         for field in ("instructions", "before_next_visit"):
             if lines := getattr(protocol, field):
                 yield ("treatments", kind, field), list(lines)
 
 
-def reading_grade(lines: list[str]) -> float:
-    """Flesch-Kincaid grade of text as printed: each bullet one sentence, nothing added."""
-    return scores(lines).fk_grade
-
-
 def grade_notes(loaded: LoadedClinic) -> list[Problem]:
     notes = []
     for keys, lines in clinic_texts(loaded):
-        grade = reading_grade(lines)
-        if grade > GRADE_WARN:
-            notes.append(loaded.problem(keys, f"reading grade {grade}, above {GRADE_WARN:g}. Use shorter sentences and everyday words (aim for 6).", "warning"))
+        s = scores(lines)
+        also = f" SMOG {s.smog}, Dale-Chall {s.dale_chall}."
+        if s.fk_grade > GRADE_WARN:
+            notes.append(loaded.problem(keys, f"reading grade {s.fk_grade}, above {GRADE_WARN:g}. Use shorter sentences and everyday words (aim for 6).{also}", "warning"))
         else:
-            notes.append(loaded.problem(keys, f"reading grade {grade} (fine; aim for 6 or lower).", "info"))
+            notes.append(loaded.problem(keys, f"reading grade {s.fk_grade} (fine; aim for 6 or lower).{also}", "info"))
     return notes
 
 

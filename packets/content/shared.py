@@ -224,6 +224,8 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
     """
     if content.treatment == kind:
         return content
+    if content.treatment is not None:  # a bug in the caller, not a clinic's problem
+        raise ValueError(f"content already resolved for {content.treatment}, not {kind}: pass build_content()'s result")
     proto = loaded.clinic.treatments[kind]  # type: ignore[index]
     sections: list[Section] = []
     kept: dict[str, tuple[str, ...]] = {}

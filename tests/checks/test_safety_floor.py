@@ -92,5 +92,5 @@ def test_escort_rules_combine(clinic_copy) -> None:
 
     pdf = Pdf(render_packet(load_clinic("willow-home"), Visit(name="Jo Roe", treatment="im-ketamine", when=datetime(2026, 11, 21, 9, 0))))
     first = pdf.page_texts()[0]
-    assert "A sober adult must drive you home. Do not drive yourself." in first
+    assert "A sober adult (no alcohol or drugs) must drive you home. Do not drive yourself." in first
     assert "Have a sober adult stay near you for 12 hours." in first

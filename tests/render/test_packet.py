@@ -51,7 +51,7 @@ def test_computed_times(packet) -> None:
     else:  # next-day rule, across a year end
         assert "Do not drive until tomorrow (Friday, Jan 1), after a full night's sleep." in text
         assert "No alcohol until 9:05 AM, Friday, Jan 1." in text
-        assert "A sober adult must drive you home." in text
+        assert "A sober adult (no alcohol or drugs) must drive you home." in text
 
 
 def test_every_configured_phone_number_printed(packet) -> None:
