@@ -30,8 +30,11 @@ MIN_MODULE_MM = 0.5
 PAGE_MARGINS_MM = 10 + 15  # top + bottom page margins in packet.css (@page)
 # The card sits at the bottom of the last page; the same band at the bottom of the
 # tracking page (its back when printed duplex) stays empty, so cutting the card out
-# from the page edge cuts nothing that matters. Band: card + crop marks + cutting note.
-CARD_ZONE_EXTRA_MM = 26.0
+# from the page edge cuts nothing that matters. Card zone: cutting note and crop marks
+# (14 mm), the card, crop marks (8.5 mm). Shadow on the grid page: the card, the marks
+# below it, and 3.5 mm to spare for a cut that strays upward.
+CARD_ZONE_EXTRA_MM = 22.5
+CARD_SHADOW_EXTRA_MM = 12.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ class PacketContext:
     paper_mm: tuple[float, float]
     card_mm: tuple[float, float]
     page_content_mm: float  # printable height of a page (paper minus margins)
-    card_zone_mm: float  # height of the card band at the bottom of the last two pages
+    card_zone_mm: float  # height of the card's area at the bottom of the last page
+    card_shadow_mm: float  # height of the empty band on its back, at the bottom of the grid page
     large_print: bool
     primary: str
     accent: str
@@ -266,6 +270,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         card_mm=LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size],
         page_content_mm=round(PAPER_MM[clinic.paper][1] - PAGE_MARGINS_MM, 2),
         card_zone_mm=round((LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size])[1] + CARD_ZONE_EXTRA_MM, 2),
+        card_shadow_mm=round((LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size])[1] + CARD_SHADOW_EXTRA_MM, 2),
         large_print=visit.large_print,
         primary=clinic.branding.primary,
         accent=clinic.branding.accent,

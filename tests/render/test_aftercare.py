@@ -172,16 +172,37 @@ def _band(glyphs: list[tuple[str, float, float]], text: str) -> float:
     return glyphs[at][2]
 
 
-def test_cutting_out_the_card_cuts_nothing_on_the_grid(packet) -> None:
+def _assert_card_cut_spares_the_grid(pdf: Pdf) -> None:
     """Printed duplex, page 4 is the back of page 3: the card's band on page 4 is empty on page 3."""
-    _, _, _, pdf = packet
     glyphs = pdf.glyph_sizes()
     grid, card = glyphs[2], glyphs[3]
-    card_top = _band(card, "Cut on the outer marks") - 2  # the cutting note sits just above the card
-    in_band = [g for g in grid if FOOTER_MM < g[2] < card_top + 3]
+    card_top = _band(card, "Get help fast") + 6  # title baseline: 2.5 mm padding and one line under the top edge
+    in_band = [g for g in grid if FOOTER_MM < g[2] < card_top + 2]
     note = "".join(CARD_ZONE_NOTE.split()) + "Cuttingitoutdoesnotcutyourtrackingpage."
     assert "".join(c for c, _, _ in in_band) == note  # only the note that says so
     # ...and every card glyph is at least 8 pt.
     card_glyphs = [g for g in card if FOOTER_MM < g[2] < card_top]
     assert len(card_glyphs) > 150
     assert min(size for _, size, _ in card_glyphs) >= 8.0
+
+
+def test_cutting_out_the_card_cuts_nothing_on_the_grid(packet) -> None:
+    _assert_card_cut_spares_the_grid(packet[3])
+
+
+def test_fullest_grid_on_the_shortest_page_still_clears_the_card(clinic_copy) -> None:
+    """Letter paper, the taller ID-1 card, a tracking QR and the optional blood pressure row."""
+    path = clinic_copy()
+    text = path.read_text().replace("card_size: business", "card_size: id-1")
+    path.write_text(text.replace("    escort: driver\n", "    escort: driver\n    home_blood_pressure: true\n", 1))
+    pdf = Pdf(render_packet(load_clinic(str(path)), Visit(name="Jane Doe", treatment="iv-ketamine", when=SAMPLE_WHEN)))
+    assert len(pdf.page_texts()) == 4 and "Blood pressure at home" in pdf.page_texts()[2]
+    _assert_card_cut_spares_the_grid(pdf)
+
+
+def test_large_print_card_has_a_blank_back() -> None:
+    """Large print runs long: the card starts a new sheet (a front page) and nothing prints on its back."""
+    visit = Visit(name="Jane Doe", treatment="im-ketamine", when=SAMPLE_WHEN, large_print=True)
+    texts = Pdf(render_packet(load_clinic("willow-home"), visit)).page_texts()
+    assert "Get help fast" in texts[-1] and len(texts) % 2 == 1  # last page is a front; its back is blank paper
+    assert all("Get help fast" not in t for t in texts[:-1])
