@@ -103,7 +103,7 @@ def test_medicines_and_sedative_rules_on_every_packet(packet) -> None:
     assert "Your medicines" in sheet
     assert "Do not take opioids, sleep pills, anxiety pills, or cannabis" in sheet
     assert "These add to the sleepy effect and can slow your breathing." in sheet
-    assert "Apart from these, keep taking your usual pills, like ones for low mood" in sheet
+    assert "Apart from these, keep taking your daily pills, like ones for low mood" in sheet
     assert "If you are pregnant or nursing" in sheet
     for topic in ("Do not take a bath, climb a ladder, cook, or use sharp tools alone today.", "Do not care for young children on your own today.",
                   "sip clear drinks", "Bladder pain, or blood in your urine"):
