@@ -1,8 +1,9 @@
 """``packets validate``: every problem in a clinic's config, in one pass.
 
 Errors come from loading (schema, files, colour contrast, logo limits), from merging
-the content (a hidden medicines section), from the safety floor (protocols below
-what the drug's safety rules allow, each message naming its source) and from the
+the content (a hidden medicines section; the safety floor of config/safety.py:
+protocols below what the drug's safety rules allow, each message naming its source,
+which every render refuses too) and from the
 clinic's templates (rendered once per treatment for a sample patient, so a template
 error shows before a patient is waiting). Warnings flag what still prints but
 deserves a look: a missing review or one older than the shared content, default
@@ -18,6 +19,7 @@ import re
 from typing import Iterator
 
 from packets.config.loading import LoadedClinic, load_clinic
+from packets.config.safety import protocol_floor
 from packets.content.readability import scores
 from packets.content.shared import build_content, load_shared
 from packets.render.context import build_context
@@ -28,13 +30,6 @@ from packets.render.templating import TemplateProblem, render_html
 
 REVIEW_MAX_DAYS = 730  # 24 months
 GRADE_WARN = 8.0  # CDC: 8th grade at most; the shared content aims for 6
-
-# Where each floor comes from, quoted in the message so a clinic can check it.
-REMS = "Spravato (esketamine) REMS: at least 2 hours of monitoring after each dose, no driving until the next day after a restful sleep"
-AT_HOME = "at-home ketamine safety: a sober adult stays with the patient, awake, for set hours after each dose"
-IV_IM_DRIVING = "usual IV and IM ketamine practice: no driving for 12 to 24 hours, or until the next day"
-ESKETAMINE_MIN_MONITORING = 120
-IV_IM_MIN_DRIVING_HOURS = 12
 
 # Words that mark a sign as a danger to life: it belongs under EMERGENCY.
 EMERGENCY_WORDS = re.compile(
@@ -60,33 +55,6 @@ def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
             f"{review.date}. Read the new packet (packets preview), then update review.date.{signs}"), "warning"))
     if (today - review.date).days > REVIEW_MAX_DAYS:
         found.append(loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning"))
-    return found
-
-
-def safety_floor(loaded: LoadedClinic) -> list[Problem]:
-    """Protocols below what the drug's own safety rules allow: errors (a warning for short IV/IM driving bans)."""
-    found = []
-    for kind, proto in loaded.clinic.treatments.items():
-        at = ("treatments", kind)
-        if kind == "esketamine-nasal":
-            if proto.monitoring_minutes < ESKETAMINE_MIN_MONITORING:
-                found.append(loaded.problem((*at, "monitoring_minutes"), (
-                    f"{proto.monitoring_minutes} minutes of monitoring is below the floor of {ESKETAMINE_MIN_MONITORING}. "
-                    f"Source: {REMS}. Set monitoring_minutes: {ESKETAMINE_MIN_MONITORING} or more.")))
-            if proto.driving != "next-day":
-                found.append(loaded.problem((*at, "driving"), (
-                    f"driving after {proto.driving} hours is not allowed for esketamine. Source: {REMS}. Set driving: next-day.")))
-        if kind == "oral-ketamine":
-            if "sitter" not in proto.escorts:
-                found.append(loaded.problem((*at, "escort"), (
-                    f"an at-home dose needs a sitter. Source: {AT_HOME}. Set escort: sitter (or add sitter to the list) "
-                    "and escort_hours.")))
-            elif not proto.escort_hours:
-                found.append(loaded.problem((*at, "escort_hours"), f"a sitter needs escort_hours. Source: {AT_HOME}."))
-        if kind in ("iv-ketamine", "im-ketamine") and isinstance(proto.driving, int) and proto.driving < IV_IM_MIN_DRIVING_HOURS:
-            found.append(loaded.problem((*at, "driving"), (
-                f"driving after {proto.driving} hours is shorter than usual ({IV_IM_MIN_DRIVING_HOURS} hours or more). "
-                f"Source: {IV_IM_DRIVING}. Check this is your medical director's rule."), "warning"))
     return found
 
 
@@ -176,5 +144,5 @@ def validate(id_or_path: str, today: date | None = None) -> list[Problem]:
         build_content(loaded)
     except ConfigError as exc:
         return exc.problems
-    return (safety_floor(loaded) + template_problems(loaded) + review_warnings(loaded, today or date.today())
+    return ([p for p in protocol_floor(loaded) if p.severity != "error"] + template_problems(loaded) + review_warnings(loaded, today or date.today())
             + tier_warnings(loaded) + stand_in_warnings(loaded) + grade_notes(loaded))

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from packets.assets.paths import content_dir
 from packets.config.loading import LoadedClinic
+from packets.config.safety import protocol_floor
 from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
 from packets.errors import ConfigError, Problem
 from packets.config.yamlfile import load_yaml
@@ -253,14 +254,18 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
 
 
 def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:
-    """The shared content, checked against this clinic's overrides for every treatment it offers."""
+    """The shared content, checked against this clinic's protocols and overrides for every treatment it offers.
+
+    Raises ``ConfigError`` for a protocol below the safety floor, a hidden medicines
+    section, an unknown section id or placeholder: no packet prints from such a config.
+    """
     shared = load_shared(language or loaded.clinic.language)
     overrides = loaded.clinic.content
     known = {s.id for s in shared.sections}
     required = {s.id for s in shared.sections if s.required}
     ids = ", ".join(sorted(known))
     layers = [((), overrides)] + [(("treatments", k), o) for k, o in overrides.treatments.items()]
-    problems = []
+    problems = [p for p in protocol_floor(loaded) if p.severity == "error"]
     for prefix, layer in layers:
         for i, sid in enumerate(layer.hide):
             if sid not in known:

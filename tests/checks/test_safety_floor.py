@@ -31,6 +31,16 @@ def test_esketamine_with_15_minutes_of_monitoring_fails_naming_rems_and_line(cli
             "Source: Spravato (esketamine) REMS") in done.stderr
 
 
+def test_render_refuses_a_protocol_below_the_floor(clinic_copy) -> None:
+    path = clinic_copy("harbor-spravato")
+    _edit(path, "monitoring_minutes: 120", "monitoring_minutes: 15")
+    out = path.parent / "x.pdf"
+    done = subprocess.run([*PACKETS, "render", "--clinic", str(path), "--name", "Ana Lima", "--treatment", "esketamine-nasal",
+                           "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 1 and "below the floor of 120" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
 def test_esketamine_driving_after_hours_fails(clinic_copy) -> None:
     path = clinic_copy("harbor-spravato")
     line = _edit(path, "driving: next-day", "driving: 2")
