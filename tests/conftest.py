@@ -33,3 +33,6 @@ def clinic_copy(tmp_path: Path):
         return target / "clinic.yaml"
 
     return make
+
+
+from cups_stack import cups  # noqa: E402,F401 - the CUPS test stack: one per session, for printing and station tests

@@ -281,8 +281,13 @@ class CupsStack:
         for folder in [self.root, *self.root.iterdir()]:
             folder.chmod(0o755)
         self._start_dns_sd()
-        for queue, duplex, media, command in (("duplex", True, (LETTER, A4), "true"), ("simplex", False, (LETTER,), "true"),
-                                              ("failing", True, (LETTER, A4), "false")):
+        # The failing printer's command takes a moment before it fails: a command that fails at
+        # once was seen (once, under load) to leave the job reported as completed.
+        failing = self.root / "fail-after-a-moment"
+        failing.write_text("#!/bin/sh\nsleep 0.5\nexit 1\n")
+        failing.chmod(0o755)
+        for queue, duplex, media, command in (("duplex", True, (LETTER, A4), _which("true")), ("simplex", False, (LETTER,), _which("true")),
+                                              ("failing", True, (LETTER, A4), str(failing))):
             self._start_printer(queue, duplex, media, command)
         self._start_cupsd()
         for printer in self.printers.values():
@@ -319,7 +324,7 @@ class CupsStack:
         # -n localhost: listen on 127.0.0.1 and ::1 only; -r off: advertise nothing.
         proc = self._start(f"ippeveprinter {queue}", [
             _which("ippeveprinter"), "-k", "-d", str(spool), "-p", str(port), "-n", "localhost", "-r", "off",
-            "-a", str(conf), "-c", _which(command), f"virtual-{queue}"], f"ippeveprinter-{queue}.log")
+            "-a", str(conf), "-c", command, f"virtual-{queue}"], f"ippeveprinter-{queue}.log")
         self._wait_for(f"ippeveprinter {queue}", lambda: _listening(port), proc, f"ippeveprinter-{queue}.log")
         self.printers[queue] = VirtualPrinter(queue, port, spool)
 

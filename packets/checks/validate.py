@@ -1,22 +1,27 @@
 """``packets validate``: every problem in a clinic's config, in one pass.
 
 Errors come from loading (schema, files, colour contrast, logo limits), from merging
-the content and from the clinic's templates (rendered once per treatment for a
-sample patient, so a template error shows before a patient is waiting). Warnings
-flag what still prints but deserves a look: a missing or old content review, and
-clinic-written text above reading grade 8. Every clinic-written text's grade is
-reported as a note, so the clinic sees where it stands.
+the content (a hidden medicines section; the safety floor of config/safety.py:
+protocols below what the drug's safety rules allow, each message naming its source,
+which every render refuses too) and from the
+clinic's templates (rendered once per treatment for a sample patient, so a template
+error shows before a patient is waiting). Warnings flag what still prints but
+deserves a look: a missing review or one older than the shared content, default
+warning signs not yet signed off, a clinic-added warning sign that sounds like an
+emergency in a lower tier, and clinic-written text above reading grade 8. Every
+clinic-written text's grade is reported as a note, so the clinic sees where it stands.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+import re
 from typing import Iterator
 
-import textstat
-
 from packets.config.loading import LoadedClinic, load_clinic
+from packets.config.safety import protocol_floor
+from packets.content.readability import scores
 from packets.content.shared import build_content, load_shared
 from packets.errors import ConfigError, PacketsError, Problem
 from packets.config.logoshape import logo_warnings
@@ -26,49 +31,75 @@ from packets.visits.samples import sample_visit
 REVIEW_MAX_DAYS = 730  # 24 months
 GRADE_WARN = 8.0  # CDC: 8th grade at most; the shared content aims for 6
 
+# Words that mark a sign as a danger to life: it belongs under EMERGENCY.
+EMERGENCY_WORDS = re.compile(
+    r"chest pain|can(no|')t breathe|trouble breathing|not breathing|slow breathing|seizure|faint|pass(ed|es)? out|"
+    r"unconscious|cannot be woken|can't be woken|stroke|slurred|swell\w* (of )?(the )?(face|lips?|tongue|throat)|"
+    r"(face|lips?|tongue|throat) swell",
+    re.IGNORECASE,
+)
+
 
 def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
+    """A missing, old, or out-of-date review (older than the shared content it signs off)."""
     review = loaded.clinic.review
+    shared = load_shared(loaded.clinic.language)
+    needs = [f"{t.id}: {'; '.join(t.signs)}" for t in shared.warning_tiers if t.signs_need_review]
+    signs = f" These default warning signs need your clinicians' sign-off ({' / '.join(needs)})." if needs else ""
     if review is None:
-        shared = load_shared(loaded.clinic.language)
-        needs = [t.id for t in shared.warning_tiers if t.signs_need_review]
-        extra = f" The default warning signs ({', '.join(needs)}) need your clinicians' sign-off." if needs else ""
-        return [loaded.problem(("review",), "no content review recorded. Add review: {by: ..., date: YYYY-MM-DD}." + extra, "warning")]
+        return [loaded.problem(("review",), "no content review recorded. Add review: {by: ..., date: YYYY-MM-DD}." + signs, "warning")]
+    found = []
+    if review.date < shared.updated:
+        found.append(loaded.problem(("review", "date"), (
+            f"the shared aftercare text changed on {shared.updated} (version {shared.version}), after your review on "
+            f"{review.date}. Read the new packet (packets preview), then update review.date.{signs}"), "warning"))
     if (today - review.date).days > REVIEW_MAX_DAYS:
-        return [loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning")]
-    return []
+        found.append(loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning"))
+    return found
+
+
+def tier_warnings(loaded: LoadedClinic) -> list[Problem]:
+    """Clinic-added signs that sound like an emergency but sit in a lower tier."""
+    content = loaded.clinic.content
+    layers = [((), content.warning_signs)] + [(("treatments", k), o.warning_signs) for k, o in content.treatments.items()]
+    found = []
+    for prefix, signs in layers:
+        for tier in ("crisis", "clinic"):
+            for index, sign in enumerate(getattr(signs, tier)):
+                if EMERGENCY_WORDS.search(sign):
+                    found.append(loaded.problem(("content", *prefix, "warning_signs", tier, index), (
+                        f"'{sign}' sounds like a danger to life, but it is under {tier}. Move it to warning_signs.emergency "
+                        "(call 911 now), or reword it if it is not an emergency."), "warning"))
+    return found
 
 
 def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str]]]:
     """Patient-facing text the clinic wrote (added or replaced), by config key."""
     clinic = loaded.clinic
-    for section_id, change in clinic.content.sections.items():
-        parts = [t for t in (change.title, change.intro, *(change.items or []), *change.add) if t]
-        if parts:
-            yield ("content", "sections", section_id), parts
-    for tier in ("emergency", "crisis", "clinic"):
-        if signs := getattr(clinic.content.warning_signs, tier):
-            yield ("content", "warning_signs", tier), list(signs)
+    layers = [(("content",), clinic.content)] + [(("content", "treatments", k), o) for k, o in clinic.content.treatments.items()]
+    for prefix, layer in layers:
+        for section_id, change in layer.sections.items():
+            parts = [t for t in (change.title, change.intro, *(change.items or []), *change.add) if t]
+            if parts:
+                yield (*prefix, "sections", section_id), parts
+        for tier in ("emergency", "crisis", "clinic"):
+            if signs := getattr(layer.warning_signs, tier):
+                yield (*prefix, "warning_signs", tier), list(signs)
     for kind, protocol in clinic.treatments.items():
         for field in ("instructions", "before_next_visit"):
             if lines := getattr(protocol, field):
                 yield ("treatments", kind, field), list(lines)
 
 
-def reading_grade(lines: list[str]) -> float:
-    """Flesch-Kincaid grade of bullets read as one passage (each bullet a sentence)."""
-    text = " ".join(line if line.rstrip().endswith((".", "!", "?")) else line.rstrip() + "." for line in lines)
-    return max(0.0, round(textstat.flesch_kincaid_grade(text), 1))
-
-
 def grade_notes(loaded: LoadedClinic) -> list[Problem]:
     notes = []
     for keys, lines in clinic_texts(loaded):
-        grade = reading_grade(lines)
-        if grade > GRADE_WARN:
-            notes.append(loaded.problem(keys, f"reading grade {grade}, above {GRADE_WARN:g}. Use shorter sentences and everyday words (aim for 6).", "warning"))
+        s = scores(lines)
+        also = f" SMOG {s.smog}, Dale-Chall {s.dale_chall}."
+        if s.fk_grade > GRADE_WARN:
+            notes.append(loaded.problem(keys, f"reading grade {s.fk_grade}, above {GRADE_WARN:g}. Use shorter sentences and everyday words (aim for 6).{also}", "warning"))
         else:
-            notes.append(loaded.problem(keys, f"reading grade {grade} (fine; aim for 6 or lower).", "info"))
+            notes.append(loaded.problem(keys, f"reading grade {s.fk_grade} (fine; aim for 6 or lower).{also}", "info"))
     return notes
 
 
@@ -120,5 +151,6 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     if render and not templates:
         from packets.checks.proof import proof_problems  # the render stack: only when asked
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
-    return (templates + proof + review_warnings(loaded, today or date.today()) + stand_in_warnings(loaded)
+    return ([p for p in protocol_floor(loaded) if p.severity != "error"] + templates + proof
+            + review_warnings(loaded, today or date.today()) + tier_warnings(loaded) + stand_in_warnings(loaded)
             + logo_warnings(loaded) + grade_notes(loaded))

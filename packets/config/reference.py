@@ -131,6 +131,8 @@ def _default(info: FieldInfo, optional: bool = False) -> str:
         return f"`{value!r}`".replace("'", '"') if value not in ([], {}) else "none"
     if info.default is None or info.default is PydanticUndefined:
         return "none"
+    if isinstance(info.default, bool):
+        return f"`{str(info.default).lower()}`"
     if isinstance(info.default, str):
         return f'`"{info.default}"`'
     return f"`{info.default}`"

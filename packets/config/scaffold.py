@@ -57,22 +57,34 @@ treatments:                       # one block per treatment you offer:
                                   # iv-ketamine, im-ketamine, esketamine-nasal, oral-ketamine
   iv-ketamine:
     # label: IV ketamine infusion # name printed on the packet (default from shared content)
-    monitoring_minutes: 45        # minutes you watch the patient before they leave
-    driving: 24                   # hours with no driving, or next-day
-    alcohol_free_hours: 24        # hours with no alcohol (0: not printed)
-    escort: driver                # driver, companion (stays near) or sitter (at-home dose)
+    monitoring_minutes: 45        # minutes you watch the patient before they go home ("at least 45 minutes")
+    driving: 24                   # hours with no driving, or next-day (esketamine: next-day)
+    alcohol_free_hours: 24        # hours with no alcohol (0 prints "No alcohol today.")
+    escort: driver                # driver, companion (stays near) or sitter (at-home dose);
+                                  # a list combines them, e.g. [driver, companion]
     # escort_hours: 8             # needed for companion or sitter
+    sedative_free_hours: 4        # hours with no opioids, sleep or anxiety pills (unset: the rest of the day)
+    # unreal_call_hours: 4        # call us if seeing things or feeling unreal lasts this long (default 4)
+    # home_blood_pressure: false  # true adds a home blood pressure row to the tracking grid
     series_length: 6              # treatments in the usual series ("treatment 3 of 6")
     instructions:                 # extra rules for today, in the Today box
-      - Do not take sleep or anxiety pills for 4 hours.
+      - Drink plenty of water today.
     before_next_visit:            # food and drink rules before the next visit
       - No solid food for 6 hours before your visit.
+  # oral-ketamine:                # at-home dose: validate requires a sitter
+  #   monitoring_minutes: 0
+  #   driving: next-day
+  #   alcohol_free_hours: 24
+  #   escort: sitter
+  #   escort_hours: 4
 
 content:                          # adjust the shared aftercare text (see templates/content/en.yaml)
-  hide: []                        # section ids to leave out, e.g. [medicines]
+  hide: []                        # section ids to leave out, e.g. [first-week]; medicines cannot be hidden
   sections: {{}}                  # e.g. first-week: {{add: [Our group meets on Tuesdays.]}}
   warning_signs:                  # extra signs per tier (emergency, crisis, clinic)
     clinic: []
+  treatments: {{}}                # the same keys for one treatment only, e.g.
+                                  # oral-ketamine: {{sections: {{your-doses: {{add: [Keep a dose diary.]}}}}}}
 
 branding:
   primary: "#1f4e79"              # headings and rules; needs 4.5:1 contrast on white

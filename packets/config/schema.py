@@ -79,23 +79,51 @@ class Links(Strict):
     _urls = field_validator("aftercare", "tracking_form", "card")(_url)
 
 
+EscortKind = Literal["driver", "companion", "sitter"]
+
+
 class Protocol(Strict):
-    """One treatment the clinic offers. The numbers are the clinic's own protocol."""
+    """One treatment the clinic offers. The numbers are the clinic's own protocol.
+
+    ``packets validate`` holds these numbers to a safety floor (see checks/validate.py):
+    the esketamine REMS minimums, a sitter for at-home doses.
+    """
 
     label: Text | None = Field(None, description="Name printed on the packet; default from shared content.")
-    monitoring_minutes: int = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge.")
+    monitoring_minutes: int = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge (0 for an at-home dose).")
     driving: int | Literal["next-day"] = Field(
         description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep).",
         json_schema_extra={"shown_as": "hours 1-72, or `next-day`"},
     )
-    alcohol_free_hours: int = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose.")
-    escort: Literal["driver", "companion", "sitter"] = Field(
-        description="driver: a sober adult drives you home; companion: someone stays near you; sitter: a sober adult stays with you during an at-home dose."
+    alcohol_free_hours: int = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose (0: 'No alcohol today.').")
+    escort: EscortKind | list[EscortKind] = Field(
+        description="driver: a sober adult drives you home; companion: someone stays near you; sitter: a sober adult "
+        "stays with you during an at-home dose. A list combines them, e.g. [driver, companion]."
     )
     escort_hours: int | None = Field(None, ge=1, le=48, description="For companion or sitter: how many hours they stay.")
+    sedative_free_hours: int | None = Field(
+        None, ge=1, le=72, description="No opioids, sleep or anxiety pills for this many hours after the dose (default: for the rest of the day)."
+    )
+    unreal_call_hours: int = Field(
+        4, ge=1, le=24, description="Call the clinic if seeing things or feeling unreal is still there this many hours after the dose."
+    )
+    home_blood_pressure: bool = Field(False, description="Add a home blood pressure row to the tracking grid.")
     series_length: int | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
     instructions: list[Text] = Field(default_factory=list, description="Extra rules for today, printed in the Today box.")
     before_next_visit: list[Text] = Field(default_factory=list, description="Food and drink rules before the next visit.")
+
+    @property
+    def escorts(self) -> tuple[str, ...]:
+        """The escort rules as a tuple, in the order the clinic wrote them, each once."""
+        kinds = [self.escort] if isinstance(self.escort, str) else self.escort
+        return tuple(dict.fromkeys(kinds))
+
+    @field_validator("escort")
+    @classmethod
+    def _escort(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and not value:
+            raise ValueError("escort needs at least one of driver, companion, sitter.")
+        return value
 
     @field_validator("driving")
     @classmethod
@@ -122,12 +150,25 @@ class WarningOverride(Strict):
     clinic: list[Text] = Field(default_factory=list, description="Signs added to 'Call us'.")
 
 
-class ContentOverrides(Strict):
-    """How the clinic adjusts the shared aftercare content, without touching templates."""
+class TreatmentContentOverrides(Strict):
+    """Content changes for one treatment kind only, applied after the clinic-wide ones."""
 
-    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out.", json_schema_extra={"shown_as": "list of section ids"})
-    sections: dict[StrictStr, SectionOverride] = Field(default_factory=dict, description="Per-section changes, by id.")
+    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out for this treatment.", json_schema_extra={"shown_as": "list of section ids"})
+    sections: dict[StrictStr, SectionOverride] = Field(default_factory=dict, description="Per-section changes for this treatment, by id.")
     warning_signs: WarningOverride = Field(default_factory=WarningOverride)
+
+
+class ContentOverrides(TreatmentContentOverrides):
+    """How the clinic adjusts the shared aftercare content, without touching templates.
+
+    ``hide``, ``sections`` and ``warning_signs`` apply to every treatment;
+    ``treatments.<kind>`` holds the same keys for one treatment kind.
+    The medicines section can be reworded but never hidden.
+    """
+
+    treatments: dict[TreatmentKind, TreatmentContentOverrides] = Field(
+        default_factory=dict, description="Changes for one treatment kind only (same keys: hide, sections, warning_signs)."
+    )
 
 
 class Review(Strict):
@@ -297,8 +338,9 @@ class Clinic(Strict):
     @model_validator(mode="after")
     def _protocols(self) -> "Clinic":
         for kind, proto in self.treatments.items():
-            if proto.escort in ("companion", "sitter") and proto.escort_hours is None:
-                raise ValueError(f"treatments.{kind}: escort '{proto.escort}' needs escort_hours (how long they stay).")
+            for escort in proto.escorts:
+                if escort in ("companion", "sitter") and proto.escort_hours is None:
+                    raise ValueError(f"treatments.{kind}: escort '{escort}' needs escort_hours (how long they stay).")
         for code, kind in self.schedule.treatments.items():
             if kind != "skip" and kind not in self.treatments:
                 raise ValueError(f"schedule.treatments: {code!r} maps to {kind}, which this clinic does not offer "

@@ -1,16 +1,27 @@
-"""Shared aftercare content, merged with one clinic's overrides.
+"""Shared aftercare content, merged with one clinic's overrides, for one treatment kind.
 
 Content is data (``templates/content/<language>.yaml``), so a new language is a new
-file, not a code change. A clinic can hide a section, replace its bullets, add
-bullets or warning signs; this module applies those changes and fills the
-``{placeholders}`` with the clinic's own numbers. Clinical numbers never live in
-the prose: a placeholder that names no known value is an error.
+file, not a code change. The same section can read differently per treatment kind
+(``variants``), a section or bullet can belong to some kinds only (``kinds``), and a
+clinic can hide a section, replace its bullets, add bullets or warning signs, for every
+treatment or for one kind. Clinical numbers never live in the prose: placeholders name
+the clinic's numbers (``{main}``) and the treatment's protocol (``{drug}``,
+``{monitoring}``); a placeholder that names no known value is an error.
+
+Two steps, so a batch can build the clinic's content once per language and every
+packet still reads right for its own treatment:
+
+- ``build_content(loaded)`` checks the clinic's overrides and placeholders against every
+  treatment it offers, and returns the shared content (kinds and variants kept).
+- ``for_treatment(loaded, content, kind)`` picks that kind's sections, applies the
+  clinic's overrides and fills every placeholder. It is what a packet prints.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -18,29 +29,54 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from packets.assets.paths import content_dir
 from packets.config.loading import LoadedClinic
+from packets.config.safety import protocol_floor
+from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
 from packets.errors import ConfigError, Problem
 from packets.config.yamlfile import load_yaml
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+KINDS: tuple[str, ...] = TreatmentKind.__args__  # type: ignore[attr-defined]
 
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Item(_Data):
+    """A bullet that belongs to some treatment kinds only, or that a clinic cannot remove."""
+
+    text: str
+    kinds: tuple[TreatmentKind, ...] | None = None
+    keep: bool = False  # printed even when a clinic replaces the section's bullets
+
+
+class Variant(_Data):
+    """How a section reads for one treatment kind (unset parts: the common text)."""
+
+    title: str | None = None
+    intro: str | None = None
+    items: tuple[str | Item, ...] | None = None
+
+
 class Section(_Data):
     id: str
     title: str
     intro: str | None = None
-    items: tuple[str, ...]
+    items: tuple[str | Item, ...]
+    kinds: tuple[TreatmentKind, ...] | None = None  # None: every kind
+    variants: dict[TreatmentKind, Variant] = Field(default_factory=dict)
+    required: bool = False  # a clinic may reword it but never hide it
 
 
 class Tier(_Data):
     id: Literal["emergency", "crisis", "clinic"]
     label_key: str
     title: str
-    intro: str
+    intro: str | None = None
     phone: Literal["emergency", "crisis", "after_hours", "main"]
+    phone_note_key: str | None = None  # e.g. "call or text", printed by the number
+    cue_key: str  # three to five words: when to use this number (strip on page 1, card)
+    rule_key: str | None = None  # the safety rule printed in this tier (one content key)
     signs: tuple[str, ...]
     signs_need_review: bool = False
 
@@ -53,7 +89,10 @@ class Relapse(_Data):
 class TrackingRow(_Data):
     id: str
     label: str
-    hint: str
+    hint: str | None = None
+    choices: tuple[str, ...] = ()  # printed in every cell: circle one
+    rule_key: str | None = None  # the safety rule printed under the question
+    needs: Literal["home_blood_pressure"] | None = None  # only when the protocol asks for it
     urgent: bool = False
 
 
@@ -70,13 +109,17 @@ class Content(_Data):
     """Everything a packet says that is not patient data."""
 
     language: str
+    updated: date  # when the shared text last changed; a clinic review must be newer
     formats: Formats
     treatment_labels: dict[str, str]
+    drug_names: dict[TreatmentKind, str]
     labels: dict[str, str]
     sections: tuple[Section, ...]
     warning_tiers: tuple[Tier, ...]
     relapse_signs: Relapse
     tracking_rows: tuple[TrackingRow, ...]
+    treatment: TreatmentKind | None = None  # set once resolved for one kind
+    version: str = ""  # updated date plus a hash of the file: printed in the footer
 
 
 def content_version() -> str:
@@ -99,15 +142,17 @@ def load_shared(language: str) -> Content:
         raise ConfigError([Problem(str(path), None, "language", f"no shared content for language '{language}'. Available: {', '.join(available_languages())}.")])
     data, lines = load_yaml(path)
     try:
-        return Content.model_validate(data)
+        content = Content.model_validate(data)
     except ValidationError as exc:
         raise ConfigError([
             Problem(str(path), lines.get(tuple(e["loc"])), ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()
         ]) from None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:6]
+    return content.model_copy(update={"version": f"{content.updated.isoformat()}.{digest}"})
 
 
 def placeholder_values(loaded: LoadedClinic) -> dict[str, str]:
-    """The only values content text may name."""
+    """The clinic's values content text may name."""
     c = loaded.clinic
     return {
         "clinic": c.name,
@@ -118,50 +163,144 @@ def placeholder_values(loaded: LoadedClinic) -> dict[str, str]:
     }
 
 
+def duration(labels: dict[str, str], minutes: int) -> str:
+    """``2 hours``, ``1 hour``, ``90 minutes``: whole hours in hours, as people say them."""
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return labels["one_hour"] if hours == 1 else labels["n_hours"].format(n=hours)
+    return labels["n_minutes"].format(n=minutes)
+
+
+def treatment_values(content: Content, proto: Protocol, kind: str) -> dict[str, str]:
+    """The protocol's values content text may name, in words."""
+    labels = content.labels
+    hours = lambda n: duration(labels, n * 60)  # noqa: E731 - tiny local formatter
+    return {
+        "drug": content.drug_names[kind],  # type: ignore[index]
+        "monitoring": duration(labels, proto.monitoring_minutes),
+        "escort_hours": hours(proto.escort_hours) if proto.escort_hours else "",
+        "unreal_hours": hours(proto.unreal_call_hours),
+        "alcohol_rule": labels["alcohol_for"].format(hours=hours(proto.alcohol_free_hours)) if proto.alcohol_free_hours else labels["alcohol_none"],
+        "sedative_window": labels["sedatives_for"].format(hours=hours(proto.sedative_free_hours)) if proto.sedative_free_hours else labels["sedatives_today"],
+    }
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     """Replace ``{name}`` placeholders; an unknown name is a ``KeyError``."""
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
 
 
+def fill_known(text: str, values: dict[str, str]) -> str:
+    """Fill only the placeholders we know now; leave the rest for later."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _wants(kinds: tuple[str, ...] | None, kind: str) -> bool:
+    return kinds is None or kind in kinds
+
+
+def _items_for(items: tuple[str | Item, ...], kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every bullet for ``kind``, the bullets a clinic cannot remove)."""
+    chosen = [i for i in items if isinstance(i, str) or _wants(i.kinds, kind)]
+    text = tuple(i if isinstance(i, str) else i.text for i in chosen)
+    kept = tuple(i.text for i in chosen if isinstance(i, Item) and i.keep)
+    return text, kept
+
+
+def _apply(sections: list[Section], kept: dict[str, tuple[str, ...]], change: TreatmentContentOverrides) -> list[Section]:
+    """One layer of clinic overrides: hide, reword, replace or add bullets."""
+    out = []
+    for section in sections:
+        if section.id in change.hide and not section.required:
+            continue
+        edit = change.sections.get(section.id)
+        if edit is not None:
+            items = tuple(edit.items) if edit.items is not None else section.items
+            must = tuple(k for k in kept.get(section.id, ()) if k not in items)
+            section = section.model_copy(update={
+                "title": edit.title or section.title,
+                "intro": edit.intro if edit.intro is not None else section.intro,
+                "items": items + must + tuple(edit.add),
+            })
+        out.append(section)
+    return out
+
+
+def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
+    """What a packet for ``kind`` prints: that kind's sections, the clinic's overrides, placeholders filled.
+
+    Raises ``KeyError`` for an unknown placeholder (``build_content`` reports it first).
+    """
+    if content.treatment == kind:
+        return content
+    if content.treatment is not None:  # a bug in the caller, not a clinic's problem
+        raise ValueError(f"content already resolved for {content.treatment}, not {kind}: pass build_content()'s result")
+    proto = loaded.clinic.treatments[kind]  # type: ignore[index]
+    sections: list[Section] = []
+    kept: dict[str, tuple[str, ...]] = {}
+    for section in content.sections:
+        if not _wants(section.kinds, kind):
+            continue
+        variant = section.variants.get(kind) or Variant()  # type: ignore[call-overload]
+        items, kept[section.id] = _items_for(variant.items if variant.items is not None else section.items, kind)
+        sections.append(Section(
+            id=section.id, title=variant.title or section.title,
+            intro=variant.intro if variant.intro is not None else section.intro,
+            items=items, required=section.required,
+        ))
+    overrides = loaded.clinic.content
+    sections = _apply(sections, kept, overrides)
+    by_kind = overrides.treatments.get(kind)  # type: ignore[call-overload]
+    if by_kind is not None:
+        sections = _apply(sections, kept, by_kind)
+    extra = [overrides.warning_signs] + ([by_kind.warning_signs] if by_kind else [])
+    tiers = tuple(t.model_copy(update={"signs": t.signs + tuple(s for e in extra for s in getattr(e, t.id))}) for t in content.warning_tiers)
+    rows = tuple(r for r in content.tracking_rows if r.needs is None or getattr(proto, r.needs))
+    values = placeholder_values(loaded) | treatment_values(content, proto, kind)
+    merged = content.model_copy(update={"sections": tuple(sections), "warning_tiers": tiers, "tracking_rows": rows})
+    return _fill_all(merged, values).model_copy(update={"treatment": kind})
+
+
 def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:
-    """Shared content with the clinic's overrides applied and placeholders filled."""
+    """The shared content, checked against this clinic's protocols and overrides for every treatment it offers.
+
+    Raises ``ConfigError`` for a protocol below the safety floor, a hidden medicines
+    section, an unknown section id or placeholder: no packet prints from such a config.
+    """
     shared = load_shared(language or loaded.clinic.language)
     overrides = loaded.clinic.content
     known = {s.id for s in shared.sections}
-    problems = [
-        loaded.problem(("content", "hide", i), f"no section '{sid}'. Section ids: {', '.join(sorted(known))}.")
-        for i, sid in enumerate(overrides.hide) if sid not in known
-    ] + [
-        loaded.problem(("content", "sections", sid), f"no section '{sid}'. Section ids: {', '.join(sorted(known))}.")
-        for sid in overrides.sections if sid not in known
-    ]
-    values = placeholder_values(loaded)
-    sections = []
-    for section in shared.sections:
-        if section.id in overrides.hide:
-            continue
-        change = overrides.sections.get(section.id)
-        if change is not None:
-            section = section.model_copy(update={
-                "title": change.title or section.title,
-                "intro": change.intro if change.intro is not None else section.intro,
-                "items": tuple(change.items if change.items is not None else section.items) + tuple(change.add),
-            })
-        sections.append(section)
-    extra = overrides.warning_signs
-    tiers = tuple(t.model_copy(update={"signs": t.signs + tuple(getattr(extra, t.id))}) for t in shared.warning_tiers)
-    merged = shared.model_copy(update={"sections": tuple(sections), "warning_tiers": tiers})
-    try:
-        filled = _fill_all(merged, values)
-    except KeyError as exc:
-        problems.append(Problem(str(content_dir()), None, "", f"unknown placeholder {{{exc.args[0]}}} in content. Known: {', '.join(sorted(values))}."))
+    required = {s.id for s in shared.sections if s.required}
+    ids = ", ".join(sorted(known))
+    layers = [((), overrides)] + [(("treatments", k), o) for k, o in overrides.treatments.items()]
+    problems = [p for p in protocol_floor(loaded) if p.severity == "error"]
+    for prefix, layer in layers:
+        for i, sid in enumerate(layer.hide):
+            if sid not in known:
+                problems.append(loaded.problem(("content", *prefix, "hide", i), f"no section '{sid}'. Section ids: {ids}."))
+            elif sid in required:
+                problems.append(loaded.problem(("content", *prefix, "hide", i), (
+                    f"the '{sid}' section cannot be hidden: every packet must say which medicines add to sleepiness. "
+                    f"Reword it under content.sections.{sid} instead.")))
+        problems += [loaded.problem(("content", *prefix, "sections", sid), f"no section '{sid}'. Section ids: {ids}.")
+                     for sid in layer.sections if sid not in known]
+    problems += [loaded.problem(("content", "treatments", k), f"'{k}' is not a treatment this clinic offers. Offered: {', '.join(loaded.clinic.treatments)}.")
+                 for k in overrides.treatments if k not in loaded.clinic.treatments]
+    for kind in loaded.clinic.treatments:
+        try:
+            for_treatment(loaded, shared, kind)
+        except KeyError as exc:
+            known_names = sorted(placeholder_values(loaded) | treatment_values(shared, loaded.clinic.treatments[kind], kind))
+            problems.append(Problem(str(loaded.path), loaded.line("content"), "content",
+                                    f"unknown placeholder {{{exc.args[0]}}} in content. Known: {', '.join(known_names)}."))
+            break
     if problems:
         raise ConfigError(problems)
-    return filled
+    return shared
 
 
 def _fill_all(content: Content, values: dict[str, str]) -> Content:
-    """Fill placeholders in every patient-facing string except label templates.
+    """Fill placeholders in every patient-facing string.
 
     Labels keep their own ``{n}``-style fields, filled when the packet is built.
     """
@@ -181,15 +320,16 @@ def _fill_all(content: Content, values: dict[str, str]) -> Content:
     return Content.model_validate(data)
 
 
-def fill_known(text: str, values: dict[str, str]) -> str:
-    """Fill only the placeholders we know now; leave the rest for later."""
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+def section_units(content: Content) -> dict[str, list[str]]:
+    """Each printed block of a resolved packet as the units a reader meets, for reading-grade checks.
 
-
-def section_texts(content: Content) -> dict[str, str]:
-    """Each section's patient-facing text as one string, for reading-grade checks."""
-    texts = {s.id: " ".join([s.title, s.intro or "", *s.items]) for s in content.sections}
+    A heading or a bullet is one unit (read as one sentence); an intro is its own
+    sentences. Nothing is added: no periods, no joining words.
+    """
+    units: dict[str, list[str]] = {s.id: [s.title, *([s.intro] if s.intro else []), *s.items] for s in content.sections}
     for tier in content.warning_tiers:
-        texts[f"warning-{tier.id}"] = " ".join([tier.intro, *(s + "." for s in tier.signs)])
-    texts["relapse-signs"] = " ".join([content.relapse_signs.intro, *(s + "." for s in content.relapse_signs.items)])
-    return texts
+        units[f"tier-{tier.id}-intro"] = [tier.title, *([tier.intro] if tier.intro else []), *([content.labels[tier.rule_key]] if tier.rule_key else [])]
+        if tier.signs:
+            units[f"tier-{tier.id}-list"] = list(tier.signs)
+    units["relapse-signs"] = [content.relapse_signs.intro, *content.relapse_signs.items]
+    return units

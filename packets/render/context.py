@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from packets.config.loading import LoadedClinic
-from packets.content.shared import Content, Section, TrackingRow, build_content
+from packets.content.shared import Content, Section, build_content, duration, for_treatment
 from packets.errors import PacketsError
 from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.phones import tel_uri
@@ -30,6 +30,14 @@ LARGE_CARD_MM = (92.0, 130.0)
 LARGE_CARD_QR_MM = 24.0
 MIN_MODULE_MM = 0.5
 SAMPLE_MARK = "SAMPLE — not for patient use"
+PAGE_MARGINS_MM = 10 + 15  # top + bottom page margins in packet.css (@page)
+# The card sits at the bottom of the last page; the same band at the bottom of the
+# tracking page (its back when printed duplex) stays empty, so cutting the card out
+# from the page edge cuts nothing that matters. Card zone: cutting note and crop marks
+# (14 mm), the card, crop marks (8.5 mm). Shadow on the grid page: the card, the marks
+# below it, and 3.5 mm to spare for a cut that strays upward.
+CARD_ZONE_EXTRA_MM = 22.5
+CARD_SHADOW_EXTRA_MM = 12.0
 
 
 @dataclass(frozen=True)
@@ -54,15 +62,37 @@ class TierView:
     id: str
     label: str
     title: str
-    intro: str
+    intro: str | None
     phone: str
+    phone_note: str | None  # e.g. "call or text", printed beside the number
+    cue: str  # when to use this number, in three to five words (page 1 strip, card)
+    rule: str | None  # the safety rule printed in this tier, word for word as on grid and card
     signs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class DayColumn:
-    heading: str
+    day: str  # "Day 1"
+    date_text: str  # "Sun, Nov 22": printed on its own line, never split
     date: date
+    weekday: str = ""  # "Sun": large print puts it on a line of its own...
+    month_day: str = ""  # ..."Nov 22" on the next, so 18 pt heads fit their column
+
+    @property
+    def heading(self) -> str:
+        return f"{self.day} · {self.date_text}"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One tracking-grid question, its answer choices (printed in every cell) and the action for a yes."""
+
+    id: str
+    label: str
+    hint: str | None
+    choices: tuple[str, ...]
+    rule: str | None
+    urgent: bool
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,9 @@ class PacketContext:
     paper: str
     paper_mm: tuple[float, float]
     card_mm: tuple[float, float]
+    page_content_mm: float  # printable height of a page (paper minus margins)
+    card_zone_mm: float  # height of the card's area at the bottom of the last page
+    card_shadow_mm: float  # height of the empty band on its back, at the bottom of the grid page
     large_print: bool
     primary: str
     accent: str
@@ -87,6 +120,7 @@ class PacketContext:
     patient_lines: tuple[tuple[str, str], ...]
     treatment_label: str
     treatment_date: str
+    today_from: str  # which time the Today rules count from
     today: tuple[str, ...]
     before_next_visit: tuple[str, ...]
     sections: tuple[Section, ...]
@@ -97,7 +131,8 @@ class PacketContext:
     aftercare_qr: Qr
     tracking_qr: Qr | None
     tracking_days: tuple[DayColumn, ...]
-    tracking_rows: tuple[TrackingRow, ...]
+    tracking_rows: tuple[GridRow, ...]
+    safety_rules: tuple[str, ...]  # the suicide rule, one content key per step, printed identically everywhere
     card_qr: Qr
     footer_note: str | None
     review_note: str | None
@@ -122,6 +157,10 @@ class DateWords:
         """``Sunday, Nov 22``."""
         return f"{self.f.weekdays[d.weekday()]}, {self.f.months_short[d.month - 1]} {d.day}"
 
+    def short_day_parts(self, d: date) -> tuple[str, str]:
+        """``("Sun", "Nov 22")``: the two halves of ``short_day``."""
+        return self.f.weekdays_short[d.weekday()], f"{self.f.months_short[d.month - 1]} {d.day}"
+
     def short_day(self, d: date) -> str:
         """``Sun, Nov 22``."""
         return f"{self.f.weekdays_short[d.weekday()]}, {self.f.months_short[d.month - 1]} {d.day}"
@@ -140,9 +179,14 @@ def _label(labels: dict[str, str], key: str, **values: object) -> str:
 
 
 def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: DateWords) -> tuple[str, ...]:
-    """The rules for today with computed times: driving, alcohol, ride home, extras."""
+    """The rules for today with computed times: driving, alcohol, sedatives, escorts, extras.
+
+    Every line is true whether it is read at the clinic, at home, or the day before
+    (batches print ahead): present tense, times counted from the dose.
+    """
     proto = loaded.clinic.treatments[visit.treatment]  # type: ignore[index]
     labels = content.labels
+    hours = lambda n: duration(labels, n * 60)  # noqa: E731 - tiny local formatter
     lines = []
     if proto.driving == "next-day":
         lines.append(_label(labels, "drive_next_day", day=words.day(visit.when.date() + timedelta(days=1))))
@@ -152,10 +196,12 @@ def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: Dat
         lines.append(_label(labels, "alcohol_until", when=words.moment(visit.when + timedelta(hours=proto.alcohol_free_hours))))
     else:
         lines.append(labels["alcohol_none"])
-    key = f"escort_{proto.escort}" + ("_named" if visit.escort else "")
-    lines.append(_label(labels, key, name=visit.escort or "", hours=proto.escort_hours or ""))
-    if proto.monitoring_minutes:
-        lines.append(_label(labels, "monitoring", minutes=proto.monitoring_minutes))
+    if proto.sedative_free_hours:
+        lines.append(_label(labels, "sedatives_until", when=words.moment(visit.when + timedelta(hours=proto.sedative_free_hours))))
+    for index, escort in enumerate(proto.escorts):
+        # The named person is who the front desk wrote down: the first escort rule.
+        key = f"escort_{escort}" + ("_named" if visit.escort and index == 0 else "")
+        lines.append(_label(labels, key, name=visit.escort or "", hours=hours(proto.escort_hours) if proto.escort_hours else ""))
     lines.extend(proto.instructions)
     return tuple(lines)
 
@@ -166,7 +212,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     if visit.treatment not in clinic.treatments:
         offered = ", ".join(clinic.treatments)
         raise PacketsError(f"treatment '{visit.treatment}' is not offered by {clinic.id}. Use one of: {offered}.")
-    content = content or build_content(loaded, visit.language)
+    content = for_treatment(loaded, content or build_content(loaded, visit.language), visit.treatment)
     proto = clinic.treatments[visit.treatment]  # type: ignore[index]
     labels = content.labels
     words = DateWords(content)
@@ -207,17 +253,25 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     tiers = tuple(
         TierView(
             id=t.id, label=labels[t.label_key], title=t.title, intro=t.intro,
-            phone=phones[t.phone], signs=t.signs,
+            phone=phones[t.phone], phone_note=labels[t.phone_note_key] if t.phone_note_key else None,
+            cue=labels[t.cue_key], rule=labels[t.rule_key] if t.rule_key else None, signs=t.signs,
         )
         for t in content.warning_tiers
     )
     links = clinic.links
     card_payload = links.card or tel_uri(c.after_hours, region)
     days = tuple(
-        DayColumn(f"{_label(labels, 'tracking_day', n=n)} · {words.short_day(visit.when.date() + timedelta(days=n))}", visit.when.date() + timedelta(days=n))
+        DayColumn(_label(labels, "tracking_day", n=n), words.short_day(visit.when.date() + timedelta(days=n)),
+                  visit.when.date() + timedelta(days=n), *words.short_day_parts(visit.when.date() + timedelta(days=n)))
         for n in (1, 2, 3)
     )
+    rows = tuple(
+        GridRow(r.id, r.label, r.hint, r.choices, labels[r.rule_key] if r.rule_key else None, r.urgent)
+        for r in content.tracking_rows
+    )
     review = clinic.review
+    version = _label(labels, "content_version", version=content.version)
+    review_note = f"{_label(labels, 'reviewed', by=review.by, date=words.full_date(review.date))} · {version}" if review else version
     return PacketContext(
         lang=content.language,
         title=f"{clinic.name}: {labels['packet_title']}",
@@ -227,6 +281,9 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         paper=clinic.paper,
         paper_mm=PAPER_MM[clinic.paper],
         card_mm=LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size],
+        page_content_mm=round(PAPER_MM[clinic.paper][1] - PAGE_MARGINS_MM, 2),
+        card_zone_mm=round((LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size])[1] + CARD_ZONE_EXTRA_MM, 2),
+        card_shadow_mm=round((LARGE_CARD_MM if visit.large_print else CARD_MM[clinic.card_size])[1] + CARD_SHADOW_EXTRA_MM, 2),
         large_print=visit.large_print,
         primary=clinic.branding.primary,
         accent=clinic.branding.accent,
@@ -237,6 +294,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         patient_lines=tuple(patient_lines),
         treatment_label=treatment_label,
         treatment_date=words.full_date(visit.when.date()),
+        today_from=_label(labels, "counted_from", time=words.clock(visit.when)),
         today=today_lines(loaded, content, visit, words),
         before_next_visit=tuple(before_next),
         sections=content.sections,
@@ -247,10 +305,11 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         aftercare_qr=_qr(links.aftercare, links.aftercare, SHEET_QR_MM),
         tracking_qr=_qr(links.tracking_form, links.tracking_form, SHEET_QR_MM) if links.tracking_form else None,
         tracking_days=days,
-        tracking_rows=content.tracking_rows,
+        tracking_rows=rows,
+        safety_rules=tuple(t.rule for t in tiers[::-1] if t.rule),
         card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
         footer_note=clinic.footer_text,
-        review_note=_label(labels, "reviewed", by=review.by, date=words.full_date(review.date)) if review else None,
+        review_note=review_note,
         footer_name=footer_name(visit.name),
         logo_wordmark=clinic.branding.logo_layout == "wordmark",
         sample_mark=labels.get("sample_mark", SAMPLE_MARK) if is_sample(loaded) else None,

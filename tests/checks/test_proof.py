@@ -18,8 +18,11 @@ def test_example_clinics_prove_clean() -> None:
 
 def test_fourteen_extra_bullets_fail_with_the_sheet_length_and_the_content_key(clinic_copy) -> None:
     path = clinic_copy("harbor-spravato")
-    bullets = "".join(f"        - Tip {n}. Rest, drink water, and call us if you feel unwell.\n" for n in range(14))
+    # Fourteen were enough in the first layout; Harbor's A4 sheet now has room for them,
+    # so thirty make sure the sheet runs over.
+    bullets = "".join(f"        - Tip {n}. Rest, drink water, and call us if you feel unwell.\n" for n in range(30))
     anchor = "        - Your next dose is part of a plan. Try not to miss a visit.\n"
+    assert anchor in path.read_text()  # the example clinic's own added bullet: the extra ones go after it
     path.write_text(path.read_text().replace(anchor, anchor + bullets))
     errors = _errors(path)
     assert len(errors) == 1, errors

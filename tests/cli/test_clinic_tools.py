@@ -146,8 +146,8 @@ def test_template_syntax_error_names_file_and_line(clinic_copy) -> None:
 
 def test_review_prints_in_footer_and_old_review_warns(clinic_copy) -> None:
     pdf = Pdf(render_packet(load_clinic("harbor-spravato"), Visit(name="Ana Lima", treatment="esketamine-nasal", when=VISIT.when)))
-    assert all("Content reviewed by Dr. Aaron Patel, Psychiatrist, Jun 2, 2026" in t for t in pdf.page_texts())
-    problems = validate("harbor-spravato", today=date(2028, 6, 3))
+    assert all("Content reviewed by Dr. Aaron Patel, Psychiatrist, Nov 22, 2026" in t for t in pdf.page_texts())
+    problems = validate("harbor-spravato", today=date(2028, 11, 23))
     assert any(p.where == "review.date" and "over 24 months ago" in p.message and p.severity == "warning" for p in problems)
 
 
@@ -155,13 +155,13 @@ def test_reading_grade_reported_and_hard_text_warned(clinic_copy) -> None:
     path = clinic_copy()
     hard = ("Patients experiencing persistent dissociative phenomenology should contact the "
             "institutional multidisciplinary psychopharmacology consultation service immediately.")
-    path.write_text(path.read_text().replace("- Do not take sleep or anxiety pills for 4 hours.", f"- {hard}"))
+    path.write_text(path.read_text().replace("    sedative_free_hours: 4\n", f"    sedative_free_hours: 4\n    instructions:\n      - {hard}\n", 1))
     problems = validate(str(path))
     hard_one = next(p for p in problems if p.where == "treatments.iv-ketamine.instructions")
     assert hard_one.severity == "warning" and "above 8" in hard_one.message
     assert float(hard_one.message.split("reading grade ")[1].split(",")[0]) > 8
     easy = next(p for p in problems if p.where == "content.sections.first-week")
-    assert easy.severity == "info" and "reading grade" in easy.message and easy.line == 51
+    assert easy.severity == "info" and "reading grade" in easy.message and easy.line == 53
 
 
 # ---- black and white -------------------------------------------------------------

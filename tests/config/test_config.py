@@ -26,7 +26,7 @@ def _problems(path: Path) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
-@pytest.mark.parametrize("clinic_id", ["sunrise-iv", "harbor-spravato"])
+@pytest.mark.parametrize("clinic_id", ["sunrise-iv", "harbor-spravato", "willow-home"])
 def test_examples_validate_clean(clinic_id: str) -> None:
     problems = validate(clinic_id)
     # The examples are fictional: their .example links are stand-ins, so they warn (and print marked SAMPLE).
@@ -86,7 +86,7 @@ def test_non_utf8_and_large_files(tmp_path: Path) -> None:
 
 def test_unknown_section_id_is_an_error(clinic_copy) -> None:
     path = clinic_copy("harbor-spravato")
-    line = _break(path, "    - medicines", "    - medicine")
+    line = _break(path, "content:\n", "content:\n  hide:\n    - medicine\n") + 2
     problems = [str(p) for p in validate(str(path))]
     assert any(f":{line}: content.hide.0: no section 'medicine'" in p for p in problems), problems
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from conftest import CLINICS_DIR, PACKETS
-from cups_stack import A4, LETTER, SIZES, CupsStack, cups, free_port  # noqa: F401,F811 (cups is the fixture)
+from cups_stack import A4, LETTER, SIZES, CupsStack, free_port
 from pdfcheck import Pdf
 
 CLINICS = {  # clinic id: (treatment, IPP media, page size in mm, clinic name as printed)
@@ -307,7 +307,7 @@ def test_job_the_printer_fails_is_reported_and_exits_1(cups: CupsStack, tmp_path
                         r"Check the printer and send it again", line), line
 
 
-def test_a_sample_clinic_is_never_printed(cups: CupsStack, tmp_path: Path) -> None:  # noqa: F811
+def test_a_sample_clinic_is_never_printed(cups: CupsStack, tmp_path: Path) -> None:
     """Stand-in numbers or links (the examples' .example links) mark paper SAMPLE: no route prints it."""
     config = clinic_with_printing(tmp_path, "sunrise-iv")
     config.write_text(config.read_text().replace(".clinic", ".example"))

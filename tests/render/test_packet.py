@@ -51,7 +51,7 @@ def test_computed_times(packet) -> None:
     else:  # next-day rule, across a year end
         assert "Do not drive until tomorrow (Friday, Jan 1), after a full night's sleep." in text
         assert "No alcohol until 9:05 AM, Friday, Jan 1." in text
-        assert "A sober adult must drive you home." in text
+        assert "A sober adult (no alcohol or drugs) must drive you home." in text
 
 
 def test_every_configured_phone_number_printed(packet) -> None:
@@ -82,13 +82,17 @@ def test_footer_on_every_page(packet) -> None:
 
 
 def test_tracking_grid_has_real_dates(packet) -> None:
+    """Each column head reads "Day 1" then its date, and the date never splits across lines."""
     loaded, _, pdf = packet
     grid = pdf.page_texts()[2]
-    expected = ["Day 1 · Sun, Nov 22", "Day 2 · Mon, Nov 23", "Day 3 · Tue, Nov 24"] if loaded.clinic.id == "sunrise-iv" else [
-        "Day 1 · Fri, Jan 1", "Day 2 · Sat, Jan 2", "Day 3 · Sun, Jan 3"]
-    for heading in expected:
-        assert heading in grid
-    for label in ("Mood", "Energy", "Sleep", "Thoughts of suicide or self-", "If yes, call or text 988 now."):
+    lines = [" ".join(line.split()) for line in pdf.reader.pages[2].extract_text().splitlines()]
+    dates = ["Sun, Nov 22", "Mon, Nov 23", "Tue, Nov 24"] if loaded.clinic.id == "sunrise-iv" else [
+        "Fri, Jan 1", "Sat, Jan 2", "Sun, Jan 3"]
+    for n, day in enumerate(dates, 1):
+        assert f"Day {n}" in grid
+        assert any(day in line for line in lines), (day, lines[:8])
+    for label in ("Mood", "Energy", "Sleep", "Any thoughts of suicide?", "A plan or intent to act on them?",
+                  "Thoughts of suicide: call or text 988 now, and tell us today."):
         assert label in grid
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CLINICS_DIR
-from cups_stack import CupsStack, cups  # noqa: F401,F811 (cups is the fixture)
+from cups_stack import CupsStack
 from station_helpers import BROWSER_ARGS, CHROMIUM, SCHEDULE, Server, axe_serious, shot, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
@@ -16,7 +16,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def station(tmp_path_factory, cups: CupsStack):  # noqa: F811
+def station(tmp_path_factory, cups: CupsStack):
     """A station whose sunrise-iv clinic prints to the stack's duplex queue."""
     folder = tmp_path_factory.mktemp("printing-station")
     target = folder / "clinics" / "sunrise-iv"
@@ -47,7 +47,7 @@ def _wait_for_printer(page) -> str:
     return page.get_by_role("status").inner_text()
 
 
-def test_print_one_packet_and_the_whole_day(page, station: Server, cups: CupsStack, tmp_path: Path) -> None:  # noqa: F811
+def test_print_one_packet_and_the_whole_day(page, station: Server, cups: CupsStack, tmp_path: Path) -> None:
     printer = cups.printers["duplex"]
     before = len(printer.completed_jobs())
     schedule = tmp_path / "day.csv"

@@ -1,0 +1,57 @@
+"""Reading level of text as a patient reads it on paper.
+
+Readability formulas count sentences by their end marks. Printed bullets often have
+none, and adding periods before measuring (or joining bullets into one passage)
+changes the score. Here each heading or bullet is one sentence, as it is read; a
+paragraph counts its own sentences; nothing is added. Word, syllable and hard-word
+counts come from ``textstat`` (its syllable dictionary and Dale-Chall word list);
+only the sentence count is ours.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import textstat
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\"“])")
+
+FK_MAX = 6.0  # AMA and HHS: grade 6 or lower for patient materials
+SMOG_MAX = 8.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    words: int
+    sentences: int
+    fk_grade: float  # Flesch-Kincaid grade level
+    smog: float  # SMOG grade
+    dale_chall: float  # new Dale-Chall score (4.9 or lower: easy for grade 4)
+
+    def fits(self) -> bool:
+        return self.fk_grade <= FK_MAX and self.smog <= SMOG_MAX
+
+
+def _sentences(unit: str) -> int:
+    """A bullet is one sentence; a paragraph may hold more than one."""
+    return 1 + len(SENTENCE_END.findall(unit.strip()))
+
+
+def scores(units: list[str]) -> Scores:
+    """Scores of ``units`` (bullets, headings, paragraphs) read as printed."""
+    words = [w for unit in units for w in WORD.findall(unit)]
+    sentences = sum(_sentences(u) for u in units if u.strip())
+    if not words or not sentences:
+        return Scores(0, 0, 0.0, 0.0, 0.0)
+    syllables = sum(max(1, textstat.syllable_count(w)) for w in words)
+    poly = sum(1 for w in words if textstat.syllable_count(w) >= 3)
+    hard = sum(1 for w in words if textstat.is_difficult_word(w))
+    per_sentence = len(words) / sentences
+    fk = 0.39 * per_sentence + 11.8 * syllables / len(words) - 15.59
+    smog = 1.043 * math.sqrt(poly * 30 / sentences) + 3.1291
+    hard_pct = 100 * hard / len(words)
+    dale = 0.1579 * hard_pct + 0.0496 * per_sentence + (3.6365 if hard_pct > 5 else 0.0)
+    return Scores(len(words), sentences, round(max(fk, 0.0), 1), round(smog, 1), round(dale, 1))
