@@ -11,9 +11,10 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
 
 from packets.config.phones import format_phone
+from packets.textsafety import excerpt
 
 TreatmentKind = Literal["iv-ketamine", "im-ketamine", "esketamine-nasal", "oral-ketamine"]
 
@@ -24,6 +25,39 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SHORT_CODE_FIELDS = ("crisis", "emergency")
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=600)]
+
+
+def _not_a_number(value: object) -> str:
+    """What YAML actually read, said so that the fix is obvious."""
+    if isinstance(value, bool):
+        return "YAML read this as yes/no (true/false), not a number"
+    if value is None:
+        return "this is empty"
+    if isinstance(value, str):
+        return f"{excerpt(value)} is text, not a number"
+    if isinstance(value, float):
+        return f"{value} is not a whole number"
+    return "this is a list or a mapping, not a number"
+
+
+def whole_number(hint: str, *words: str) -> BeforeValidator:
+    """A strict whole number (or one of ``words``): ``yes``, ``~`` or ``"24"`` is an error, never 1 or 0.
+
+    Pydantic's lax mode would read ``driving: yes`` as 1 hour; on paper that is
+    "do not drive until 3:30 PM" for a 2:30 PM dose.
+    """
+    def check(value: object) -> object:
+        if value in words and isinstance(value, str):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{_not_a_number(value)}; {hint}.")
+        return value
+    return BeforeValidator(check)
+
+
+Minutes = Annotated[int, whole_number("put a number of minutes, like 45")]
+Hours = Annotated[int, whole_number("put a number of hours, like 24")]
+Count = Annotated[int, whole_number("put a whole number, like 6")]
 
 
 class Strict(BaseModel):
@@ -41,7 +75,7 @@ def _phone(value: str | None, info: ValidationInfo) -> str | None:
 
 def _url(value: str | None) -> str | None:
     if value is not None and not URL.match(value):
-        raise ValueError(f"{value!r} is not a web address. Write it in full, starting with https://")
+        raise ValueError(f"{excerpt(value)} is not a web address. Write it in full, starting with https://")
     return value
 
 
@@ -64,7 +98,7 @@ class Contacts(Strict):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value is not None and not EMAIL.match(value):
-            raise ValueError(f"{value!r} is not an email address.")
+            raise ValueError(f"{excerpt(value)} is not an email address.")
         return value
 
 
@@ -82,16 +116,16 @@ class Protocol(Strict):
     """One treatment the clinic offers. The numbers are the clinic's own protocol."""
 
     label: Text | None = Field(None, description="Name printed on the packet; default from shared content.")
-    monitoring_minutes: int = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge.")
-    driving: int | Literal["next-day"] = Field(
+    monitoring_minutes: Minutes = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge.")
+    driving: Annotated[int | Literal["next-day"], whole_number("put a number of hours, or next-day", "next-day")] = Field(
         description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep)."
     )
-    alcohol_free_hours: int = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose.")
+    alcohol_free_hours: Hours = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose.")
     escort: Literal["driver", "companion", "sitter"] = Field(
         description="driver: a sober adult drives you home; companion: someone stays near you; sitter: a sober adult stays with you during an at-home dose."
     )
-    escort_hours: int | None = Field(None, ge=1, le=48, description="For companion or sitter: how many hours they stay.")
-    series_length: int | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
+    escort_hours: Hours | None = Field(None, ge=1, le=48, description="For companion or sitter: how many hours they stay.")
+    series_length: Count | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
     instructions: list[Text] = Field(default_factory=list, description="Extra rules for today, printed in the Today box.")
     before_next_visit: list[Text] = Field(default_factory=list, description="Food and drink rules before the next visit.")
 
@@ -147,7 +181,7 @@ class Branding(Strict):
     @classmethod
     def _hex(cls, value: str) -> str:
         if not HEX_COLOUR.match(value):
-            raise ValueError(f"{value!r} is not a colour. Write it as '#RRGGBB' in quotes, e.g. '#1f4e79'.")
+            raise ValueError(f"{excerpt(value)} is not a colour. Write it as '#RRGGBB' in quotes, e.g. '#1f4e79'.")
         return value.lower()
 
 
