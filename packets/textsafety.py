@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from packets.errors import PacketsError
+
 BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 # Line breaks and tabs are layout, not content: YAML block text and HTML use them.
 LAYOUT_WHITESPACE = frozenset("\t\n\r")
@@ -60,3 +62,14 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS, quote: bool = True) -> st
     shown = "".join(c if c.isprintable() and c not in BIDI_CONTROLS else f"\\u{ord(c):04x}" for c in cut)
     more = f"... ({len(text):,} characters)" if len(text) > limit else ""
     return f"'{shown}'{more}" if quote else f"{shown}{more}"
+
+
+class UnsafeText(PacketsError):
+    """A field that prints holds a control or text-direction character."""
+
+
+def check_fields(fields: dict[str, str | None]) -> None:
+    """Refuse the first field (by the name we report) holding a character that must not print."""
+    for name, value in fields.items():
+        if problem := unsafe_problem(value):
+            raise UnsafeText(f"{name}: {problem}")

@@ -1,8 +1,13 @@
 """Print a whole day: every row of a schedule to its own packet, plus one print run.
 
 Workers (processes) only render; the parent alone writes files, each to a temporary
-name renamed into place, so a killed worker or a Ctrl-C never leaves half a PDF. A
-row that fails costs only itself. Output lives in ``<out>/<clinic-id>/<date>/``:
+name renamed into place, so a killed worker or a Ctrl-C never leaves half a PDF, and
+no file is written once the parent is gone. Workers die with their parent (Linux
+``PR_SET_PDEATHSIG``), and SIGTERM and SIGHUP stop the run the way Ctrl-C does.
+
+Any exception while preparing or rendering a row, or building a group's shared
+layer, fails only the rows it concerns (a group's rows then render whole), never
+the run. Output lives in ``<out>/<clinic-id>/<date>/``:
 
 - ``HHMM-rowNN-XX.pdf``: one packet per patient (time, schedule row, initials);
 - ``print-run.pdf``: all packets in appointment order, each starting on a new sheet;
@@ -11,6 +16,7 @@ row that fails costs only itself. Output lives in ``<out>/<clinic-id>/<date>/``:
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import json
@@ -18,7 +24,8 @@ import multiprocessing
 import os
 import re
 import signal
-from contextlib import closing
+import threading
+from contextlib import closing, contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -34,7 +41,7 @@ from packets.config.loading import LoadedClinic, load_clinic
 from packets.assets.paths import content_dir
 from packets.content.shared import Content, build_content
 from packets.errors import PacketsError
-from packets.files import make_missing_dirs, make_private_dir, remove_stale_temps, write_atomic
+from packets.files import check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
 from packets.render.packet import render_packet_layers
 from packets.visits.schedule import Row, Schedule
 from packets.visits.model import Visit
@@ -67,6 +74,7 @@ class BatchResult:
     manifest: Path
     removed: int = 0  # packets from an earlier run of this day no longer in the schedule
     blank_pages: int = 0
+    print_run_error: str | None = None  # the packets are written but could not be joined
 
     @property
     def written(self) -> int:
@@ -79,6 +87,40 @@ class BatchResult:
 
 class BatchInterrupted(PacketsError):
     """Ctrl-C or a stopped worker: finished packets are complete, the rest are not written."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: a KeyboardInterrupt, so every Ctrl-C cleanup path runs for it too."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While a run lasts, SIGTERM and SIGHUP raise ``Stopped`` in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    old = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in old.items():
+            signal.signal(number, handler)
+
+
+def unexpected(exc: BaseException, doing: str) -> str:
+    """A bug's message for one row: the exception's type only, never its text (it may hold patient data)."""
+    return f"unexpected {type(exc).__name__} while {doing}; please report it (rerun with --jobs 1 to reproduce)"
 
 
 def packet_name(row: Row) -> str:
@@ -100,10 +142,26 @@ def content_version() -> str:
 _worker: dict = {}
 
 
-def _init_worker(clinic_path: str, in_worker: bool = True) -> None:
-    """Each worker loads the clinic once; Ctrl-C is the parent's to handle."""
-    if in_worker:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when the parent dies; exit now if it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent still terminates workers on every exit path
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_worker(clinic_path: str, parent: int | None = None) -> None:
+    """Each worker loads the clinic once; Ctrl-C, SIGTERM and SIGHUP are the parent's to handle."""
+    if parent is not None:
+        _die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate()
     _worker["loaded"] = load_clinic(clinic_path)
     _worker["content"] = {}
     _worker["bases"] = Bases()
@@ -124,21 +182,25 @@ def _scrub(message: str, visit: Visit) -> str:
     return message
 
 
-def _build_base(visit: Visit) -> tuple[tuple, Base]:
-    """Phase 1: one group's shared layer (its key travels with it)."""
-    content = _content(visit.language)
-    key = group_key(_worker["loaded"], visit, content.language)
+def _build_base(item: tuple[tuple, Visit]) -> tuple[tuple, Base]:
+    """Phase 1: one group's shared layer (its key travels with it).
+
+    Whatever goes wrong, the group gets no base: each of its rows then renders whole
+    and reports its own error, so one odd row never costs the others their packets.
+    """
+    key, visit = item
     try:
-        return key, build_base(_worker["loaded"], visit, content)
-    except PacketsError as exc:  # each row of the group will render whole and report its own error
-        return key, Base(None, reason=str(exc))
+        return key, build_base(_worker["loaded"], visit, _content(visit.language))
+    except PacketsError as exc:
+        return key, Base(None, reason=_scrub(str(exc), visit))
+    except Exception as exc:
+        return key, Base(None, reason=unexpected(exc, "laying out shared pages"))
 
 
 @dataclass(frozen=True)
 class _Task:
     row: int
     visit: Visit
-    target: Path
     base: tuple[tuple, Base] | None
 
 
@@ -149,23 +211,21 @@ class _Outcome:
     sha256: str | None = None
     error: str | None = None
     layers: tuple[tuple, bytes] | None = None  # (base key, overlay) for the print run
+    pdf: bytes | None = None  # the packet, for the parent to write
 
 
 def _render_row(task: _Task) -> _Outcome:
-    """Phase 2: render and write one packet."""
-    if task.base is not None:
-        _worker["bases"].put(*task.base)
+    """Phase 2: render one packet (the parent writes it)."""
     try:
+        if task.base is not None:
+            _worker["bases"].put(*task.base)
         pdf, layers = render_packet_layers(_worker["loaded"], task.visit, _content(task.visit.language), bases=_worker["bases"])
-        write_atomic(task.target, pdf)
+        return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
+                        layers=(layers.base_key, layers.overlay) if layers else None, pdf=pdf)
     except PacketsError as exc:
         return _Outcome(task.row, error=_scrub(str(exc), task.visit))
-    except OSError:
-        raise  # a full disk or a permission problem stops the run: every row would fail
     except Exception as exc:  # a bug; the row fails, the others still print
-        return _Outcome(task.row, error=f"unexpected {type(exc).__name__} while rendering; please report it (rerun with --jobs 1 to reproduce)")
-    return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
-                    layers=(layers.base_key, layers.overlay) if layers else None)
+        return _Outcome(task.row, error=unexpected(exc, "rendering"))
 
 
 # ---- parent side ---------------------------------------------------------------
@@ -174,10 +234,16 @@ def _render_row(task: _Task) -> _Outcome:
 def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
               on_row: Callable[[RowResult], None] = lambda r: None) -> BatchResult:
     """Render every good row, write packets, the print run and the manifest."""
+    with stop_on_signals():
+        return _run_batch(loaded, schedule, out_root, jobs, on_row)
+
+
+def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
+               on_row: Callable[[RowResult], None]) -> BatchResult:
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
-    make_missing_dirs(out_root)  # --out may be the user's own folder: create it if missing, leave its mode
-    make_private_dir(folder.parent)
-    make_private_dir(folder)
+    for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
+        check_output_folder(path)
+    make_missing_dirs(folder)  # new folders are 0700; existing ones keep their mode
     remove_stale_temps(folder)
     for old in (PRINT_RUN, MANIFEST):  # never leave last run's print run beside this run's packets
         (folder / old).unlink(missing_ok=True)
@@ -195,6 +261,7 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
             for out in outcomes:
                 row = good[out.row]
                 if out.error is None:
+                    write_atomic(folder / packet_name(row), out.pdf)  # an OSError stops the run: every row would fail
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row), out.pages, out.sha256)
                     if out.layers:
                         layers[out.row] = out.layers
@@ -206,11 +273,18 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
         remove_stale_temps(folder)  # a killed worker's unfinished file
 
     written = sorted((r for r in good.values() if results[r.number].status == "written"), key=lambda r: (r.visit.when, r.number))
-    print_run, blanks = None, 0
+    print_run, blanks, print_run_error = None, 0, None
     if written:
         parts = [(folder / packet_name(r), layers.get(r.number)) for r in written]
-        blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
-        print_run = folder / PRINT_RUN
+        try:
+            blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
+            print_run = folder / PRINT_RUN
+        except PacketsError as exc:
+            print_run_error = str(exc)
+        except OSError:
+            raise
+        except Exception as exc:  # the packets are written; say so rather than lose the manifest
+            print_run_error = unexpected(exc, "joining the print run")
     keep = {packet_name(r) for r in written}
     removed = 0
     for stale in folder.iterdir():
@@ -218,7 +292,7 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
             stale.unlink()
             removed += 1
     rows = [results[n] for n in sorted(results)]
-    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks)
+    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, print_run_error)
     write_atomic(result.manifest, _manifest(loaded, schedule, result).encode())
     return result
 
@@ -230,33 +304,36 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     Phase 1 builds each group's base once, spread over the workers; phase 2 sends
     each row with its group's base, so no worker lays out shared pages again.
     """
-    def task(row: Row, base: tuple[tuple, Base] | None) -> _Task:
-        return _Task(row.number, row.visit, folder / packet_name(row), base)
-
     if jobs <= 1 or len(rows) <= 1:
-        _init_worker(str(loaded.path), in_worker=False)
+        _init_worker(str(loaded.path))
         for row in rows:
-            yield _render_row(task(row, None))
+            yield _render_row(_Task(row.number, row.visit, None))
         bases.update(_worker["bases"].items())
         return
     warm_up()  # fork: workers start with fonts and stylesheets already loaded
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker, initargs=(str(loaded.path),),
+        initializer=_init_worker, initargs=(str(loaded.path), os.getpid()),
     )
     futures: dict[Future, Row] = {}
     try:
         firsts: dict[tuple, Visit] = {}
+        keys: dict[int, tuple] = {}
         for row in rows:
+            try:
+                keys[row.number] = group_key(loaded, row.visit, row.visit.language or loaded.clinic.language)
+            except Exception:  # this row renders whole in a worker and reports its own error
+                continue
             if not row.visit.large_print:  # large print always renders whole
-                firsts.setdefault(group_key(loaded, row.visit, row.visit.language or loaded.clinic.language), row.visit)
-        bases.update(executor.map(_build_base, firsts.values()))
+                firsts.setdefault(keys[row.number], row.visit)
+        bases.update(executor.map(_build_base, firsts.items()))
         futures = {
-            executor.submit(_render_row, task(row, _base_for(loaded, row.visit, bases))): row for row in rows
+            executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases))): row
+            for row in rows
         }
         for future in as_completed(futures):
-            yield future.result()
+            yield _result(future, futures[future])
     except BrokenProcessPool:
         done = sum(f.done() and not f.exception() for f in futures)
         raise BatchInterrupted(
@@ -269,9 +346,18 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _base_for(loaded: LoadedClinic, visit: Visit, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
-    key = group_key(loaded, visit, visit.language or loaded.clinic.language)
+def _base_for(key: tuple | None, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
     return (key, bases[key]) if key in bases else None
+
+
+def _result(future: Future, row: Row) -> _Outcome:
+    """A finished row's outcome; a result that cannot come back (e.g. not picklable) fails that row only."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:
+        return _Outcome(row.number, error=unexpected(exc, "returning the packet from a worker"))
 
 
 def _copy_now(obj: pikepdf.Object, dest: pikepdf.Pdf, memo: dict) -> pikepdf.Object:

@@ -130,5 +130,5 @@ def render_sheet(loaded: LoadedClinic, sheet: CardSheet) -> bytes:
     """PDF bytes for a sheet already laid out by ``card_sheet``."""
     html = render_template(loaded, "cards.html", sheet=sheet)
     with guarded(loaded.folder) as fetcher:
-        pdf = layout(html, fetcher).write_pdf()
+        pdf = layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards").write_pdf()
     return pdf

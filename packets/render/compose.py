@@ -155,7 +155,7 @@ def build_base(loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
     ctx = build_context(loaded, sizing_visit(visit), content)
     html = render_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
-        document = layout(html, fetcher, (css(BASE_CSS),))
+        document = layout(html, fetcher, (css(BASE_CSS),), title=ctx.title)
         sheet = sheet_pages(document)
         frames = find_frames(document)
         pdf = document.write_pdf()

@@ -14,11 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+import re
+
 from weasyprint import CSS, HTML
-from weasyprint.document import Document
+from weasyprint.document import Document, DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from packets import __version__
 from packets.config.loading import LoadedClinic
 from packets.errors import RenderError
 from packets.render.fetcher import BlockedResource, LocalOnlyFetcher
@@ -112,11 +115,33 @@ def guarded(clinic_dir: Path) -> Iterator[LocalOnlyFetcher]:
         raise RenderError("the packet would print wrong: " + "; ".join(problems[:3]))
 
 
-def layout(html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) -> Document:
-    """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``)."""
-    return HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
+
+
+def tool_metadata(document: Document, title: str | None) -> DocumentMetadata:
+    """PDF metadata set by this tool alone.
+
+    WeasyPrint copies <title> and <meta name=author|keywords|description|...> into the
+    PDF; a clinic template could put a patient's name there (or the fast path's sizing
+    placeholder). Only the tool's own title, the generator and a plain language tag
+    are kept.
+    """
+    lang = document.metadata.lang
+    return DocumentMetadata(title=title, generator=f"packets {__version__}",
+                            lang=lang if isinstance(lang, str) and _LANGUAGE_TAG.match(lang) else None)
+
+
+def layout(html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = (), title: str | None = None) -> Document:
+    """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``).
+
+    ``title`` is the PDF title (clinic and document, never a patient); nothing the
+    template says reaches the PDF's metadata.
+    """
+    document = HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
         stylesheets=[*_stylesheets(), *extra], font_config=_font_config()
     )
+    document.metadata = tool_metadata(document, title)
+    return document
 
 
 MAX_SHEET_PAGES = 2  # one sheet of paper, front and back

@@ -5,6 +5,11 @@ address as a logo. WeasyPrint's default fetcher would read it (or make a network
 request). This fetcher allows ``data:`` and ``file:`` paths inside a fixed list of
 folders (the project's templates, the clinic's folder, the bundled fonts), follows
 no redirects, makes no network request, and stops the render on anything else.
+
+Every raster image the render loads (the logo, a CSS ``url()``, a template ``<img>``,
+an image inside an SVG) passes the same limits as a logo at config time: at most
+5 MB, at most 25 megapixels read from the header before decoding, and it must decode
+completely, so a truncated PNG is refused instead of printing half grey.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from packets.assets.images import RASTER_MAGIC, image_problem
 
 class BlockedResource(FatalURLFetchingError):
     """Raised for any URL outside the allowed folders; ends the render."""
@@ -35,6 +41,7 @@ class LocalOnlyFetcher(URLFetcher):
         # WeasyPrint swallows fetch errors inside SVG images and logs a vague
         # warning; the renderer reads this list to say what was blocked and why.
         self.blocked: list[BlockedResource] = []
+        self._images_ok: set[tuple[Path, int, int]] = set()  # (path, size, mtime) already decoded once
 
     def _block(self, url: str, reason: str) -> BlockedResource:
         error = BlockedResource(url, reason)
@@ -56,4 +63,12 @@ class LocalOnlyFetcher(URLFetcher):
         if not path.is_file():
             raise self._block(url, "file not found")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        data = path.read_bytes()
+        if data.startswith(RASTER_MAGIC) or (mime.startswith("image/") and mime != "image/svg+xml"):
+            info = path.stat()
+            key = (path, info.st_size, info.st_mtime_ns)
+            if key not in self._images_ok:
+                if problem := image_problem(path.name, data):
+                    raise self._block(url, problem)
+                self._images_ok.add(key)
+        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})

@@ -13,6 +13,7 @@ from packets.config.loading import LoadedClinic
 from packets.content.shared import Content, build_content
 from packets.render.context import PacketContext, build_context
 from packets.assets.fonts import check_drawable
+from packets.textsafety import check_fields
 from packets.render.templating import render_html
 from packets.visits.model import Visit
 from packets.render.engine import check_sheet_length, guarded, layout
@@ -30,7 +31,7 @@ def render_full(loaded: LoadedClinic, ctx: PacketContext, check_sheet: bool = Tr
     """The whole packet in one layout; raises ``RenderError`` rather than print bad paper."""
     html = render_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
-        document = layout(html, fetcher)
+        document = layout(html, fetcher, title=ctx.title)
         if check_sheet and not ctx.large_print:
             check_sheet_length(document, loaded)
         pdf = document.write_pdf()
@@ -47,6 +48,7 @@ def render_packet(loaded: LoadedClinic, visit: Visit, content: Content | None = 
 def render_packet_layers(loaded: LoadedClinic, visit: Visit, content: Content | None = None, *,
                          bases: Bases | None = SHARED_BASES) -> tuple[bytes, Layers | None]:
     """The packet, and its layers when the fast path made it (None: rendered whole)."""
+    check_fields(patient_fields(visit))  # no control or text-direction characters, from any entry point
     check_drawable(patient_fields(visit))
     content = content or build_content(loaded, visit.language)
     ctx = build_context(loaded, visit, content)
