@@ -113,8 +113,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(out.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # fsync or write: say which file the disk refused
         raise
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, UnidentifiedImageError
 
-from packets.assets.images import image_problem
+from packets.assets.images import image_problem, strict_pillow
 from packets.errors import Problem
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def logo_problems(loaded: "LoadedClinic", path: Path) -> list[Problem]:
             return [loaded.problem(keys, f"'{path.name}' does not look like an SVG file. Export the logo again as SVG, PNG or JPEG.")]
         return []
     try:
-        with Image.open(path) as image:  # reads the header only
+        with strict_pillow(), Image.open(path) as image:  # reads the header only
             found, (width, height) = image.format, image.size
     except (UnidentifiedImageError, OSError):
         return [loaded.problem(keys, f"'{path.name}' is not a readable image. Export the logo again as PNG or JPEG.")]

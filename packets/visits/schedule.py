@@ -187,14 +187,18 @@ def read_records(path: Path) -> Iterator[Record]:
     while (first := retry.popleft() if retry else next(lines, None)) is not None:
         number += 1
         pending = [first]
-        while _ends_inside_quotes("".join(t for _, t in pending)) and len(pending) < MAX_SPAN:
+        text = first[1]
+        while _ends_inside_quotes(text) and len(pending) < MAX_SPAN and len(text) <= MAX_ROW_CHARS:
             if (more := retry.popleft() if retry else next(lines, None)) is None:
                 break
             pending.append(more)
-        text = "".join(t for _, t in pending)
-        cells, problem = _parse_record(text, first[1])
-        if problem is None and len(pending) > 1 and (len(cells) != width or _swallowed_rows([t for _, t in pending[1:]], width)):
-            cells, problem = _cells(first[1]), UNCLOSED_QUOTE
+            text += more[1]
+        if len(pending) > 1 and (len(text) > MAX_ROW_CHARS or _ends_inside_quotes(text)):
+            cells, problem = _cells(first[1][:MAX_ROW_CHARS]), UNCLOSED_QUOTE
+        else:
+            cells, problem = _parse_record(text, first[1])
+        if len(pending) > 1 and (problem or len(cells) != width or _swallowed_rows([t for _, t in pending[1:]], width)):
+            cells, problem = _cells(first[1][:MAX_ROW_CHARS]), UNCLOSED_QUOTE  # reported where the quote opened
         if problem is not None and len(pending) > 1:
             retry.extendleft(reversed(pending[1:]))  # the lines after the opening one are rows of their own
         if any(cell.strip() for cell in cells) or problem:
