@@ -104,12 +104,12 @@ def guarded(clinic_dir: Path) -> Iterator[LocalOnlyFetcher]:
         try:
             yield fetcher
         except BlockedResource as exc:
-            raise RenderError(f"blocked a resource ({exc.reason}): {exc.url}. Use files inside the clinic folder.") from None
+            raise RenderError(exc.message) from None
         except FatalURLFetchingError as exc:
             raise RenderError(f"could not load a resource: {exc}") from None
     if fetcher.blocked:
         first = fetcher.blocked[0]
-        raise RenderError(f"blocked a resource ({first.reason}): {first.url}. Use files inside the clinic folder.")
+        raise RenderError(first.message)
     problems = [m for m in caught.messages if not _harmless(m)]
     if problems:
         raise RenderError("the packet would print wrong: " + "; ".join(problems[:3]))

@@ -26,10 +26,16 @@ from packets.assets.images import RASTER_MAGIC, image_problem
 class BlockedResource(FatalURLFetchingError):
     """Raised for any URL outside the allowed folders; ends the render."""
 
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, hint: str = "Use files inside the clinic folder."):
         self.url = url
         self.reason = reason
+        self.hint = hint
         super().__init__(f"{reason}: {url}")
+
+    @property
+    def message(self) -> str:
+        """The line shown to the user (a fetcher error names the URL and what to do)."""
+        return f"blocked a resource ({self.reason}): {self.url}. {self.hint}".rstrip()
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -43,8 +49,8 @@ class LocalOnlyFetcher(URLFetcher):
         self.blocked: list[BlockedResource] = []
         self._images_ok: set[tuple[Path, int, int]] = set()  # (path, size, mtime) already decoded once
 
-    def _block(self, url: str, reason: str) -> BlockedResource:
-        error = BlockedResource(url, reason)
+    def _block(self, url: str, reason: str, hint: str = "Use files inside the clinic folder.") -> BlockedResource:
+        error = BlockedResource(url, reason, hint)
         self.blocked.append(error)
         return error
 
@@ -69,6 +75,6 @@ class LocalOnlyFetcher(URLFetcher):
             key = (path, info.st_size, info.st_mtime_ns)
             if key not in self._images_ok:
                 if problem := image_problem(path.name, data):
-                    raise self._block(url, problem)
+                    raise self._block(url, problem, hint="")
                 self._images_ok.add(key)
         return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
