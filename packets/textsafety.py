@@ -64,6 +64,22 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS, quote: bool = True) -> st
     return f"'{shown}'{more}" if quote else f"{shown}{more}"
 
 
+MESSAGE_LINE_CHARS = 400
+
+
+def terminal_safe(message: str, limit: int = MESSAGE_LINE_CHARS) -> str:
+    """Every line of ``message`` with controls escaped and cut to ``limit`` characters.
+
+    The last guard before a message reaches the terminal: whatever a parser quoted
+    (a 100,000-character option, an ESC sequence), the screen gets a short, inert line.
+    """
+    lines = []
+    for line in message.split("\n"):
+        shown = "".join(c if c.isprintable() and c not in BIDI_CONTROLS else f"\\u{ord(c):04x}" for c in line)
+        lines.append(shown if len(shown) <= limit else f"{shown[:limit]}... ({len(shown):,} characters)")
+    return "\n".join(lines)
+
+
 class UnsafeText(PacketsError):
     """A field that prints holds a control or text-direction character."""
 

@@ -21,6 +21,7 @@ from packets.batch.run import BatchInterrupted, RowResult, Stopped, default_jobs
 from packets.render.cards import card_sheet, render_sheet
 from packets.config.loading import load_clinic
 from packets.errors import PacketsError
+from packets.textsafety import terminal_safe
 from packets.files import check_output_file, check_output_folder, os_error_message, write_atomic
 from packets.render.preview import write_preview
 from packets.render.packet import render_packet
@@ -31,7 +32,7 @@ from packets.visits.model import Visit, parse_date, parse_datetime, parse_sessio
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(terminal_safe(f"error: {message}"), err=True)
     sys.exit(1)
 
 
@@ -60,7 +61,7 @@ def validate_cmd(paths: tuple[str, ...]) -> None:
         problems = validate(path)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
-            click.echo(str(problem), err=True)
+            click.echo(terminal_safe(str(problem)), err=True)
         if errors:
             failed = True
             click.echo(f"{path}: {len(errors)} error(s)", err=True)
@@ -127,7 +128,7 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
     except PacketsError as exc:
         _fail(str(exc))
     for warning in schedule.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(terminal_safe(f"warning: {warning}"), err=True)
     total = len(schedule.rows)
     interactive = sys.stderr.isatty()
     with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else nullcontext() as bar:
@@ -168,7 +169,7 @@ def batch(clinic_id: str, schedule_path: Path, date_text: str | None, out_root: 
 def _row_line(result: RowResult) -> str:
     if result.status == "written":
         return f"row {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
-    return f"row {result.row} ({result.initials}): FAILED: {result.error}"
+    return terminal_safe(f"row {result.row} ({result.initials}): FAILED: {result.error}")
 
 
 @main.command()

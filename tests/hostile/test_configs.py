@@ -99,3 +99,10 @@ def test_a_huge_or_truncated_logo_is_refused_naming_the_file(clinic_copy) -> Non
     _edit(path, "logo: huge.png", "logo: cut.png")
     with pytest.raises(ConfigError, match=r"logo: image cut.png is damaged or cut short"):
         load_clinic(str(path))
+
+
+def test_a_huge_option_value_is_echoed_as_one_short_line(tmp_path: Path) -> None:
+    done = run("render", "--clinic", "sunrise-iv", "--name", "Ann Lee", "--treatment", "iv-ketamine",
+               "--time", "9" * 50_000 + "\x1b[2J", "--out", str(tmp_path / "x.pdf"))
+    refused(done, "error: time '9999")
+    assert len(done.stderr.splitlines()) == 1 and len(done.stderr) < 500 and "\x1b" not in done.stderr
