@@ -56,8 +56,15 @@ class LocalOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
         scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
+        if scheme == "data":  # an image written inline (CSS, SVG) gets the same limits as a file
+            response = super().fetch(url, headers)
+            data = response.read()
+            response.close()
+            if data.startswith(RASTER_MAGIC) or (response.content_type.startswith("image/")
+                                                 and response.content_type != "image/svg+xml"):
+                if problem := image_problem("written inline (data: URI)", data):
+                    raise self._block(url[:60] + "...", problem, hint="")
+            return URLFetcherResponse(response.url, data, response.headers)
         if scheme != "file":
             raise self._block(url, "only local files may be used; web addresses are not fetched")
         parts = urlsplit(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 from datetime import datetime
@@ -111,6 +112,10 @@ def test_every_image_the_render_loads_has_the_logo_limits(clinic_copy) -> None:
     text = path.read_text().replace('branding:\n', 'branding:\n  css: extra.css\n', 1)
     path.write_text(text)
     with pytest.raises(RenderError, match=r"image huge.png is 13000 x 13000 pixels \(169 megapixels\)"):
+        render_packet(load_clinic(str(path)), VISIT, bases=None)
+    inline = "data:image/png;base64," + base64.b64encode(huge_png(13_000, 13_000)).decode()
+    (path.parent / "extra.css").write_text(f".sheet {{ background: url({inline}); }}")
+    with pytest.raises(RenderError, match=r"image written inline \(data: URI\) is 13000 x 13000 pixels"):
         render_packet(load_clinic(str(path)), VISIT, bases=None)
     path = clinic_copy("harbor-spravato")  # a fresh clinic: template environments are cached per folder
     Image.new("RGB", (400, 300), (31, 78, 121)).save(path.parent / "cut.png")
