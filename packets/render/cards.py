@@ -128,7 +128,7 @@ def render_cards(loaded: LoadedClinic, count: int | None = None) -> bytes:
 
 def render_sheet(loaded: LoadedClinic, sheet: CardSheet) -> bytes:
     """PDF bytes for a sheet already laid out by ``card_sheet``."""
-    html = render_template(loaded, "cards.html", sheet=sheet)
+    html = render_template(loaded, "cards.html", units=max(1, len(sheet.sides) // 2), sheet=sheet)  # budget per sheet
     with guarded(loaded.folder) as fetcher:
         pdf = layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards").write_pdf()
     return pdf

@@ -40,8 +40,8 @@ from packets.textsafety import excerpt
 
 BASE_PREFIX = "!base/"
 TEMPLATE = "packet.html"
-MAX_OUTPUT = 5_000_000  # characters of HTML; a packet is about 100 KB
-TIME_BUDGET = 5.0  # seconds for one template; a packet's take milliseconds
+MAX_OUTPUT = 2_000_000  # characters of HTML per packet or card sheet; a packet is about 40 KB
+TIME_BUDGET = 5.0  # seconds per packet or card sheet; a packet's template takes milliseconds
 MAX_NUMBER = 100_000  # largest repeat count, width or shift a template may ask for
 MAX_BITS = 100_000  # largest integer (in bits) a power or product may make
 _BIG_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\*|\d{6,})|%[-#0 +]*\d*\.(?:\*|\d{6,})|\{[^{}]*:[^{}]*\d{6,}[^{}]*\}")
@@ -220,16 +220,16 @@ def _time_budget(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
 
 
-def _bounded_render(template: Any, values: dict[str, Any]) -> str:
-    """Render in chunks, stopping at ``MAX_OUTPUT`` characters or ``TIME_BUDGET`` seconds."""
+def _bounded_render(template: Any, values: dict[str, Any], units: int) -> str:
+    """Render in chunks, stopping at ``MAX_OUTPUT`` characters or ``TIME_BUDGET`` seconds per unit."""
     parts, size, start = [], 0, time.monotonic()
     for chunk in template.generate(**values):
         parts.append(chunk)
         size += len(chunk)
-        if size > MAX_OUTPUT:
-            raise TemplateProblem(template.filename, None, f"the template makes more than {MAX_OUTPUT // 1_000_000} MB "
+        if size > MAX_OUTPUT * units:
+            raise TemplateProblem(template.filename, None, f"the template makes more than {MAX_OUTPUT * units / 1e6:g} MB "
                                   "of text (a loop that never ends?). Check its loops.")
-        if time.monotonic() - start > TIME_BUDGET:
+        if time.monotonic() - start > TIME_BUDGET * units:
             raise _OverTime()
     return "".join(parts)
 
@@ -261,12 +261,16 @@ def _no_values(message: str, values: dict[str, Any]) -> str:
     return excerpt(message, 200, quote=False)
 
 
-def render_template(loaded: LoadedClinic, name: str, **values: Any) -> str:
-    """Any page template, within the time and size budget; errors name the template file and line."""
+def render_template(loaded: LoadedClinic, name: str, units: int = 1, **values: Any) -> str:
+    """Any page template, within the time and size budget; errors name the template file and line.
+
+    ``units`` is how many packets' or card sheets' worth the template prints: the
+    budgets grow with it (a run of 1,000 wallet cards is about 11 MB of HTML).
+    """
     env = environment(loaded.folder / "templates")
     try:
-        with _time_budget(TIME_BUDGET):
-            return _bounded_render(env.get_template(name), values)
+        with _time_budget(TIME_BUDGET * units):
+            return _bounded_render(env.get_template(name), values, units)
     except TemplateProblem:
         raise
     except TemplateSyntaxError as exc:
@@ -281,7 +285,7 @@ def render_template(loaded: LoadedClinic, name: str, **values: Any) -> str:
     except TemplateError as exc:
         raise TemplateProblem(*_template_line(exc), f"template error: {_no_values(str(exc), values).rstrip('.')}.") from None
     except _OverTime as exc:
-        raise TemplateProblem(*_template_line(exc), f"the template ran for more than {TIME_BUDGET:g} seconds "
+        raise TemplateProblem(*_template_line(exc), f"the template ran for more than {TIME_BUDGET * units:g} seconds "
                               "(a loop too large?). Check its loops.") from None
     except RecursionError as exc:
         raise TemplateProblem(*_template_line(exc), "the template calls itself without end (a macro, include or "
