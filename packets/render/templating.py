@@ -40,7 +40,7 @@ from packets.textsafety import excerpt
 
 BASE_PREFIX = "!base/"
 TEMPLATE = "packet.html"
-MAX_OUTPUT = 2_000_000  # characters of HTML per packet or card sheet; a packet is about 40 KB
+MAX_OUTPUT = 1_000_000  # characters of HTML per packet or card sheet: 25 times a packet, 9 times a sheet
 TIME_BUDGET = 5.0  # seconds per packet or card sheet; a packet's template takes milliseconds
 MAX_NUMBER = 100_000  # largest repeat count, width or shift a template may ask for
 MAX_BITS = 100_000  # largest integer (in bits) a power or product may make

@@ -57,7 +57,7 @@ def test_a_template_linked_outside_the_clinic_folder_is_never_read(clinic_copy, 
     ("{{ '%0999999999d' % 1 }}", "template error: a format width is too large to print"),
     ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "the template calls itself without end"),
     ("{% for i in range(99999) %}{% for j in range(99999) %}xxxxxxxxxx{% endfor %}{% endfor %}",
-     "the template makes more than 2 MB of text"),
+     "the template makes more than 1 MB of text"),
 ])
 def test_runaway_or_failing_templates_stop_with_file_and_no_value(clinic_copy, body: str, message: str) -> None:
     path = clinic_copy()
