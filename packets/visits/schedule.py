@@ -98,14 +98,15 @@ class Record:
 
 def _physical_lines(path: Path) -> Iterator[tuple[int, str]]:
     """Numbered lines (line endings kept), decoded; the size is checked before reading."""
-    try:
-        handle = open(path, "rb")
+    try:  # non-blocking: opening a pipe must not wait for a writer before it is refused
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise ScheduleError(f"{path}: cannot read the schedule ({exc.strerror}).") from None
-    with handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ScheduleError(f"{path}: not a regular file (a device, folder or pipe). Give the CSV file your schedule exported.")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ScheduleError(f"{path}: not a regular file (a device, folder or pipe). Give the CSV file your schedule exported.")
+    with os.fdopen(fd, "rb") as handle:
         if info.st_size > MAX_BYTES:
             raise ScheduleError(f"{path}: the schedule is over {MAX_BYTES // 1_000_000} MB. Split it by day.")
         number, total = 0, 0

@@ -135,3 +135,13 @@ def test_any_exception_fails_only_the_rows_it_concerns(tmp_path: Path, monkeypat
     assert by_row[3].status == "failed" and "unexpected OverflowError while rendering" in by_row[3].error
     assert "Cy Boom" not in by_row[3].error
     assert json.loads(result.manifest.read_text())["failed"] == 1
+
+
+@pytest.mark.parametrize("kind", ["pipe", "folder"])
+def test_a_pipe_or_folder_as_schedule_is_refused_without_waiting(tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "day.csv"
+    os.mkfifo(path) if kind == "pipe" else path.mkdir()  # opening a pipe for reading would wait for a writer
+    with pytest.raises(ScheduleError, match="day.csv: not a regular file"):
+        read_schedule(path, load_clinic("sunrise-iv"), None)
