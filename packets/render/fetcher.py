@@ -23,6 +23,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from packets.assets.images import RASTER_MAGIC, image_problem
 
+MAX_FILE_BYTES = 20 * 1024 * 1024  # any file a render reads (CSS, fonts, SVG); fonts are under 1 MB
+
 class BlockedResource(FatalURLFetchingError):
     """Raised for any URL outside the allowed folders; ends the render."""
 
@@ -76,6 +78,8 @@ class LocalOnlyFetcher(URLFetcher):
         if not path.is_file():
             raise self._block(url, "file not found")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise self._block(url, f"file is over {MAX_FILE_BYTES // 1048576} MB", hint="Use a smaller file.")
         data = path.read_bytes()
         if data.startswith(RASTER_MAGIC) or (mime.startswith("image/") and mime != "image/svg+xml"):
             info = path.stat()
