@@ -461,6 +461,7 @@ def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult) -> 
         "written": result.written,
         "failed": result.failed,
         "print_run": {"file": PRINT_RUN, "blank_pages": result.blank_pages} if result.print_run else None,
+        **({"print_run_error": result.print_run_error} if result.print_run_error else {}),
         "rows": [asdict(r) for r in result.rows],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

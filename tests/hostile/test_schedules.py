@@ -145,3 +145,19 @@ def test_a_pipe_or_folder_as_schedule_is_refused_without_waiting(tmp_path: Path,
     os.mkfifo(path) if kind == "pipe" else path.mkdir()  # opening a pipe for reading would wait for a writer
     with pytest.raises(ScheduleError, match="day.csv: not a regular file"):
         read_schedule(path, load_clinic("sunrise-iv"), None)
+
+
+def test_a_failing_print_run_keeps_the_packets_and_the_manifest(tmp_path: Path, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("pikepdf bug")
+
+    monkeypatch.setattr(batch_run, "_write_print_run", broken)
+    loaded = load_clinic("sunrise-iv")
+    path = tmp_path / "day.csv"
+    path.write_text("patient_name,time,treatment\nAnn Ok,9:00,iv-ketamine\nBo Ok,9:10,iv-ketamine\n", encoding="utf-8")
+    result = run_batch(loaded, read_schedule(path, loaded, None), tmp_path / "out", jobs=1)
+    assert result.written == 2 and result.print_run is None
+    assert result.print_run_error == "unexpected RuntimeError while joining the print run; please report it (rerun with --jobs 1 to reproduce)"
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["print_run"] is None and manifest["print_run_error"] == result.print_run_error
+    assert sorted(p.name for p in result.folder.iterdir()) == ["0900-row02-AO.pdf", "0910-row03-BO.pdf", "manifest.json"]
