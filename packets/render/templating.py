@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import signal
 import threading
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from packets.assets.paths import templates_dir
@@ -55,32 +57,25 @@ class OverrideLoader(BaseLoader):
         self.clinic = FileSystemLoader(str(clinic_dir)) if clinic_dir and clinic_dir.is_dir() else None
         # The clinic's folder, not its templates/ folder: a link from templates/ to the
         # clinic's own css or images is fine; anything beyond the clinic is not.
-        self._clinic_folder = clinic_dir.parent if clinic_dir else Path("/nonexistent")
+        self.clinic_folder = clinic_dir.parent if clinic_dir else Path("/nonexistent")
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
         if template.startswith(BASE_PREFIX):
             return self.builtin.get_source(environment, template[len(BASE_PREFIX):])
         if self.clinic is not None:
+            self._inside_clinic(template)
             try:
-                found = self.clinic.get_source(environment, template)
+                return self.clinic.get_source(environment, template)
             except TemplateNotFound:
                 pass
-            else:
-                self._inside_clinic(found[1], template)
-                return found
         return self.builtin.get_source(environment, template)
 
-    def _inside_clinic(self, filename: str | None, template: str) -> None:
-        """The fetcher's rule: a clinic file, once links are followed, is inside the clinic folder."""
-        assert self.clinic is not None
-        folder = self.clinic_folder.resolve()
-        if filename is None or not Path(filename).resolve().is_relative_to(folder):
+    def _inside_clinic(self, template: str) -> None:
+        """The fetcher's rule, before anything is read: a clinic file, links followed, is inside the clinic folder."""
+        candidate = Path(self.clinic.searchpath[0], *split_template_path(template))  # type: ignore[union-attr]
+        if os.path.lexists(candidate) and not candidate.resolve().is_relative_to(self.clinic_folder.resolve()):
             raise TemplateNotFound(template, f"templates/{template} leads outside the clinic folder (a symbolic link?). "
                                              "Copy the file into the clinic's templates folder.")
-
-    @property
-    def clinic_folder(self) -> Path:
-        return self._clinic_folder
 
 
 def balance(items: Sequence[Any], columns: int = 2) -> list[list[Any]]:
