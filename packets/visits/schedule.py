@@ -167,6 +167,9 @@ def _parse_record(text: str, first_line: str) -> tuple[list[str], str | None]:
     """Cells of one record, or best-effort cells of its first line and what is wrong."""
     if len(text) > MAX_ROW_CHARS:
         return _cells(first_line[:MAX_ROW_CHARS]), f"this row is {len(text):,} characters long; a schedule row is at most {MAX_ROW_CHARS:,}."
+    if "\x00" in text:  # the csv module stops at NUL; say what it is
+        return _cells(first_line.replace("\x00", "")), (f"this row holds a NUL byte (U+0000) at character {text.index(chr(0)) + 1}; "
+                                                         "the file may not be a CSV export. Export the schedule again.")
     try:
         parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
@@ -295,7 +298,7 @@ def _structure_problem(record: Record, header: list[str]) -> RowError | None:
         return RowError(None, record.problem)
     extra = record.cells[len(header):]
     if len(record.cells) < len(header) or any(cell.strip() for cell in extra):
-        return RowError(None, f"has {len(record.cells)} cells but the header has {len(header)}, so values would land in "
+        return RowError(None, f"this row has {len(record.cells)} cells but the header has {len(header)}, so values would land in "
                               "the wrong columns. A comma inside a value needs the whole cell in quotes.")
     for column, cell in zip(header, record.cells):
         if len(cell) > MAX_CELL:
