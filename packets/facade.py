@@ -20,7 +20,7 @@ from packets.config.loading import LoadedClinic, clinic_folders, known_clinic_id
 from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
 from packets.errors import PacketsError, Problem
-from packets.files import write_atomic
+from packets.files import check_output_file, check_output_folder, write_atomic
 from packets.visits.model import Visit, language_code, treatment_kind
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
@@ -110,6 +110,7 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
 
     from packets.render.packet import render_packet
 
+    check_output_file(out)  # before rendering: a bad --out costs no time
     pdf = render_packet(loaded, visit, renderer=renderer)
     write_atomic(out, pdf)
     with pikepdf.open(io.BytesIO(pdf)) as document:
@@ -143,6 +144,7 @@ def cards(loaded: LoadedClinic, out: Path, count: int | None = None) -> CardShee
     """A sheet (or several) of wallet cards for card stock, written to ``out``."""
     from packets.render.cards import card_sheet, render_sheet
 
+    check_output_file(out)
     sheet = card_sheet(loaded, count)
     write_atomic(out, render_sheet(loaded, sheet))
     return sheet
@@ -153,6 +155,7 @@ def preview(loaded: LoadedClinic, out_dir: Path, dpi: int = 100, treatment: str 
     """A fictional patient's packet as PNG pages plus a contact sheet."""
     from packets.render.preview import write_preview
 
+    check_output_folder(out_dir)
     return write_preview(loaded, out_dir, dpi, treatment, large_print)
 
 
@@ -160,6 +163,7 @@ def init_clinic(clinic_id: str, parent: Path) -> Path:
     """A new clinic folder with a commented clinic.yaml and a placeholder logo; returns the config's path."""
     from packets.config.scaffold import init_clinic as scaffold
 
+    check_output_folder(parent)
     return scaffold(clinic_id, parent)
 
 

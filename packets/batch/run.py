@@ -25,8 +25,10 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 import traceback
-from contextlib import closing
+import ctypes
+from contextlib import closing, contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
@@ -42,7 +44,7 @@ from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import Content, build_content, content_version
 from packets.errors import PacketsError
-from packets.files import make_missing_dirs, make_private_dir, remove_stale_temps, write_atomic
+from packets.files import check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
 from packets.render.packet import render_packet_layers
 from packets.visits.schedule import Row, Schedule
 from packets.visits.model import Visit
@@ -77,6 +79,7 @@ class BatchResult:
     blank_pages: int = 0
     kept: int = 0  # packets of earlier runs of this day left in place
     run: int = 1  # this run's number in the day's manifest
+    print_run_error: str | None = None  # the packets are written but could not be joined
 
     @property
     def written(self) -> int:
@@ -89,6 +92,40 @@ class BatchResult:
 
 class BatchInterrupted(PacketsError):
     """Ctrl-C or a stopped worker: finished packets are complete, the rest are not written."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: a KeyboardInterrupt, so every Ctrl-C cleanup path runs for it too."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While a run lasts, SIGTERM and SIGHUP raise ``Stopped`` in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    old = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in old.items():
+            signal.signal(number, handler)
+
+
+def unexpected(exc: BaseException, doing: str) -> str:
+    """A bug's message for one row: the exception's type only, never its text (it may hold patient data)."""
+    return f"unexpected {type(exc).__name__} while {doing}; please report it"
 
 
 def packet_name(row: Row, add_on: int = 0) -> str:
@@ -126,12 +163,26 @@ class Worker:
 # Set once in each worker process by ``_init_worker`` (a pool's initializer can
 # only hand its worker state to later tasks this way). The parent never sets it.
 _process_worker: Worker | None = None
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _init_worker(worker: Worker | str) -> None:
-    """In a pool process: keep the forked Worker (or load the clinic); Ctrl-C is the parent's."""
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this worker when the parent dies; exit now if it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent still terminates workers on every exit path
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_worker(worker: Worker | str, parent: int) -> None:
+    """In a pool process: keep the forked Worker (or load the clinic). Ctrl-C, SIGTERM, SIGHUP are the parent's."""
     global _process_worker
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate()
     _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker))
 
 
@@ -143,23 +194,28 @@ def _scrub(message: str, visit: Visit) -> str:
     return message
 
 
-def _build_base(visit: Visit, worker: Worker | None = None) -> tuple[tuple, Base]:
-    """Phase 1: one group's shared layer (its key travels with it)."""
+def _build_base(item: tuple[tuple, Visit], worker: Worker | None = None) -> tuple[tuple, Base]:
+    """Phase 1: one group's shared layer (its key travels with it).
+
+    Whatever goes wrong, the group gets no base: each of its rows then renders whole
+    and reports its own error, so one odd row never costs the others their packets.
+    """
     worker = worker or _process_worker
     assert worker is not None
-    content = worker.content(visit.language)
-    key = group_key(worker.loaded, visit, content.language)
+    key, visit = item
     try:
+        content = worker.content(visit.language)
         return key, build_base(worker.renderer, worker.loaded, visit, content)
     except PacketsError as exc:  # each row of the group will render whole and report its own error
-        return key, Base(None, reason=str(exc))
+        return key, Base(None, reason=_scrub(str(exc), visit))
+    except Exception as exc:  # whatever goes wrong, the group gets no base; its rows render whole
+        return key, Base(None, reason=unexpected(exc, "laying out shared pages"))
 
 
 @dataclass(frozen=True)
 class _Task:
     row: int
     visit: Visit
-    target: Path
     base: tuple[tuple, Base] | None
 
 
@@ -171,27 +227,24 @@ class _Outcome:
     error: str | None = None
     layers: tuple[tuple, bytes] | None = None  # (base key, overlay) for the print run
     trace: str | None = None  # an unexpected error's traceback, patient values scrubbed
+    pdf: bytes | None = None  # the packet, for the parent to write
 
 
 def _render_row(task: _Task, worker: Worker | None = None) -> _Outcome:
-    """Phase 2: render and write one packet."""
+    """Phase 2: render one packet. The parent alone writes files, so nothing is written after it exits."""
     worker = worker or _process_worker
     assert worker is not None
-    if task.base is not None:
-        worker.renderer.bases.put(*task.base)
     try:
+        if task.base is not None:
+            worker.renderer.bases.put(*task.base)
         pdf, layers = render_packet_layers(worker.loaded, task.visit, worker.content(task.visit.language),
                                            renderer=worker.renderer)
-        write_atomic(task.target, pdf)
+        return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
+                        layers=(layers.base_key, layers.overlay) if layers else None, pdf=pdf)
     except PacketsError as exc:
         return _Outcome(task.row, error=_scrub(str(exc), task.visit))
-    except OSError:
-        raise  # a full disk or a permission problem stops the run: every row would fail
     except Exception as exc:  # a bug; the row fails, the others still print
-        return _Outcome(task.row, error=f"unexpected {type(exc).__name__} while rendering; please report it",
-                        trace=_scrub(traceback.format_exc(), task.visit))
-    return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
-                    layers=(layers.base_key, layers.overlay) if layers else None)
+        return _Outcome(task.row, error=unexpected(exc, "rendering"), trace=_scrub(traceback.format_exc(), task.visit))
 
 
 # ---- parent side ---------------------------------------------------------------
@@ -204,11 +257,18 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
 
     ``on_row`` hears about rows in schedule order. Earlier runs' packets for the day
     stay unless ``replace``; ``whole_day`` puts every packet of the day in the print run.
+    SIGTERM and SIGHUP stop the run like Ctrl-C (``Stopped``).
     """
+    with stop_on_signals():
+        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day)
+
+
+def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
+               on_row: Callable[[RowResult], None], replace: bool, whole_day: bool) -> BatchResult:
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
-    make_missing_dirs(out_root)  # --out may be the user's own folder: create it if missing, leave its mode
-    make_private_dir(folder.parent)
-    make_private_dir(folder)
+    for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
+        check_output_folder(path)
+    make_missing_dirs(folder)  # new folders are 0700; existing ones (the user's --out) keep their mode
     remove_stale_temps(folder)
     day = DayRecord.read(folder)
     add_on = day.add_on_number(schedule.path.name)
@@ -229,6 +289,7 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
             for out in outcomes:
                 row = good[out.row]
                 if out.error is None:
+                    write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
                     if out.layers:
                         layers[out.row] = out.layers
@@ -252,15 +313,23 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
                 stale.unlink()
                 removed += 1
     earlier = sorted(p.name for p in folder.iterdir() if PACKET_NAME.match(p.name) and p.name not in keep)
-    print_run, blanks = None, 0
+    print_run, blanks, print_run_error = None, 0, None
     parts = [(folder / packet_name(r, add_on), layers.get(r.number)) for r in written]
     if whole_day:
         parts = sorted(parts + [(folder / name, None) for name in earlier], key=lambda part: part[0].name)
     if parts:
-        blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
-        print_run = folder / PRINT_RUN
+        try:
+            blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
+            print_run = folder / PRINT_RUN
+        except PacketsError as exc:
+            print_run_error = str(exc)
+        except OSError:
+            raise
+        except Exception as exc:  # the packets are written; say so rather than lose the manifest
+            print_run_error = unexpected(exc, "joining the print run")
     rows = [results[n] for n in sorted(results)]
-    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier), run=len(day.runs) + 1)
+    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier),
+                         run=len(day.runs) + 1, print_run_error=print_run_error)
     run = {"run": result.run, "started": started, "schedule": schedule.path.name, "add_on": add_on, "rows": len(rows),
            "written": result.written, "failed": result.failed, "replace": replace, "removed": removed,
            "print_run": ("whole day" if whole_day else "this run") if print_run else None}
@@ -331,13 +400,10 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     Phase 1 builds each group's base once, spread over the workers; phase 2 sends
     each row with its group's base, so no worker lays out shared pages again.
     """
-    def task(row: Row, base: tuple[tuple, Base] | None) -> _Task:
-        return _Task(row.number, row.visit, folder / packet_name(row, add_on), base)
-
     if jobs <= 1 or len(rows) <= 1:
         worker = Worker(loaded)
         for row in rows:
-            yield _render_row(task(row, None), worker)
+            yield _render_row(_Task(row.number, row.visit, None), worker)
         bases.update(worker.renderer.bases.items())
         return
     # With fork, a Worker built here (fonts loaded) is inherited by every worker
@@ -345,20 +411,26 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     fork = "fork" in multiprocessing.get_all_start_methods()
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else None),
-        initializer=_init_worker, initargs=(Worker(loaded) if fork else str(loaded.path),),
+        initializer=_init_worker, initargs=(Worker(loaded) if fork else str(loaded.path), os.getpid()),
     )
     futures: dict[Future, Row] = {}
     try:
         firsts: dict[tuple, Visit] = {}
+        keys: dict[int, tuple] = {}
         for row in rows:
+            try:
+                keys[row.number] = group_key(loaded, row.visit, row.visit.language or loaded.clinic.language)
+            except Exception:  # this row renders whole in a worker and reports its own error
+                continue
             if not row.visit.large_print:  # large print always renders whole
-                firsts.setdefault(group_key(loaded, row.visit, row.visit.language or loaded.clinic.language), row.visit)
-        bases.update(executor.map(_build_base, firsts.values()))
+                firsts.setdefault(keys[row.number], row.visit)
+        bases.update(executor.map(_build_base, firsts.items()))
         futures = {
-            executor.submit(_render_row, task(row, _base_for(loaded, row.visit, bases))): row for row in rows
+            executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases))): row
+            for row in rows
         }
         for future in as_completed(futures):
-            yield future.result()
+            yield _result(future, futures[future])
     except BrokenProcessPool:
         done = sum(f.done() and not f.exception() for f in futures)
         raise BatchInterrupted(
@@ -371,9 +443,18 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _base_for(loaded: LoadedClinic, visit: Visit, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
-    key = group_key(loaded, visit, visit.language or loaded.clinic.language)
-    return (key, bases[key]) if key in bases else None
+def _base_for(key: tuple | None, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
+    return (key, bases[key]) if key is not None and key in bases else None
+
+
+def _result(future: Future, row: Row) -> _Outcome:
+    """A finished row's outcome; a result that cannot come back (e.g. not picklable) fails that row only."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:
+        return _Outcome(row.number, error=unexpected(exc, "returning the packet from a worker"))
 
 
 def _copy_now(obj: pikepdf.Object, dest: pikepdf.Pdf, memo: dict) -> pikepdf.Object:
@@ -482,6 +563,7 @@ def _manifest(loaded: LoadedClinic, schedule: Schedule, result: BatchResult, day
         "failed": result.failed,
         "skipped": dict(sorted(schedule.skipped.items())),  # cancelled, other-day, other-location, ...
         "print_run": {"file": PRINT_RUN, "blank_pages": result.blank_pages, "holds": run["print_run"]} if result.print_run else None,
+        **({"print_run_error": result.print_run_error} if result.print_run_error else {}),
         "rows": [asdict(r) for r in result.rows],
         "runs": [*day.runs, run],
         "packets": sorted(packets, key=lambda p: p["file"]),

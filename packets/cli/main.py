@@ -1,10 +1,13 @@
 """Command line: parse options into values, call ``packets.facade``, report.
 
 Every error leaves through ``PacketsGroup.invoke``: a problem the user can fix
-(``PacketsError``) or an operating-system error (disk full, no permission) prints one
-line and exits 1; anything else is a bug, printed as one line plus a hint, or with
-its traceback under ``--debug``. No patient name is ever printed here: messages name
-fields, rows and initials only.
+(``PacketsError``) or an operating-system error (disk full, read-only folder,
+permission) prints one line naming the path and the cause, and exits 1; anything else
+is a bug, printed as one line plus a hint, or with its traceback under ``--debug``.
+Paths are plain click paths checked by ``packets.files`` (through the facade), so a
+bad ``--out`` is one line and exit 1, not click's usage block and exit 2. Every line
+goes through ``terminal_safe`` (no control characters, no 900 KB lines). No patient
+name is ever printed here: messages name fields, rows and initials only.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import click
 
 from packets import __version__, facade
 from packets.errors import PacketsError
+from packets.files import os_error_message
+from packets.textsafety import terminal_safe
 from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
 from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
 
@@ -34,8 +39,7 @@ class PacketsGroup(click.Group):
         except PacketsError as exc:
             _fail(str(exc))
         except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            _fail(f"could not use{where}: {exc.strerror or exc}. Check the path, free space and permissions.")
+            _fail(os_error_message(exc))
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # a bug in this tool
@@ -54,12 +58,12 @@ def _note_sample(loaded: facade.LoadedClinic) -> None:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(terminal_safe(f"error: {message}"), err=True)
     sys.exit(1)
 
 
 def clinics_option(command: Callable) -> Callable:
-    return click.option("--clinics", "clinics", type=click.Path(file_okay=False, path_type=Path), default=None,
+    return click.option("--clinics", "clinics", type=click.Path(path_type=Path), default=None,
                         help="Another folder of clinic folders to look ids up in (also $PACKETS_CLINICS).")(command)
 
 
@@ -139,12 +143,12 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
 @main.command()
 @click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
 @clinics_option
-@click.option("--schedule", "schedule_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--schedule", "schedule_path", required=True, type=click.Path(path_type=Path),
               help="The day's schedule: CSV, FHIR R4 JSON or HL7 v2 SIU, as exported (see README: Schedule formats).")
 @click.option("--format", "schedule_format", type=click.Choice(["csv", "fhir", "hl7"]), default=None,
               help="Schedule format (default: recognised from the file's content).")
 @click.option("--date", "date_text", help="The day to print; other days' appointments are skipped (default: the schedule's most common date, else today).")
-@click.option("--out", "out_root", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_root", default="output", show_default=True, type=click.Path(path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
 @click.option("--replace", is_flag=True, help="Remove this day's packets of patients not on this schedule (default: keep them).")
@@ -155,14 +159,14 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     """Write a packet for every row of a schedule, a print run and a manifest.
 
     A later run for the same day (an add-on list) adds to the day's packets."""
-    from packets.batch.run import BatchInterrupted, RowResult
+    from packets.batch.run import BatchInterrupted, RowResult, Stopped
 
     loaded = facade.open_clinic(clinic_id, clinics)
     schedule = facade.read_day(loaded, schedule_path, parse_date(date_text) if date_text else None, schedule_format)
     if print_ and not printer_ready("packet", loaded):
         sys.exit(1)
     for warning in schedule.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(terminal_safe(f"warning: {warning}"), err=True)
     _note_sample(loaded)
     total = len(schedule.rows)
     interactive = sys.stderr.isatty()
@@ -175,15 +179,15 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
 
         try:
             result = facade.run_day(loaded, schedule, out_root, jobs, on_row, replace=replace, whole_day=whole_day)
-        except KeyboardInterrupt:
-            click.echo("\ninterrupted: packets already written are complete; nothing half-written was left. "
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP
+            what = f"stopped by {exc}" if isinstance(exc, Stopped) else "interrupted"
+            click.echo(f"\n{what}: packets already written are complete; nothing half-written was left. "
                        "Run the same command again to complete the day.", err=True)
-            sys.exit(130)
+            sys.exit(128 + exc.signum if isinstance(exc, Stopped) else 130)
         except BatchInterrupted as exc:
             _fail(str(exc))
         except OSError as exc:
-            _fail(f"could not write output ({exc.strerror}: {exc.filename}). Nothing half-written was left; "
-                  "free space or fix permissions and run again.")
+            _fail(os_error_message(exc))
     failed = [r for r in result.rows if r.status == "failed"]
     if failed and interactive:
         for row in failed:
@@ -200,8 +204,10 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     click.echo(summary + f"; see {result.manifest}")
     if result.print_run:
         click.echo(f"print: {result.print_run}")
-    printed = True
-    if print_:
+    if result.print_run_error:
+        click.echo(terminal_safe(f"error: the print run was not written ({result.print_run_error}); the packets are complete."), err=True)
+    printed = not result.print_run_error
+    if print_ and printed:
         printed = result.print_run is not None and print_step(result.print_run, "packet", loaded)
         if result.print_run is None:
             click.echo("error: not printed: no packet was written, so there is no print run.", err=True)
@@ -212,7 +218,7 @@ def _row_line(result: Any, unit: str = "row") -> str:
     """``unit`` is what the number counts: a CSV row, a FHIR Bundle entry, an HL7 message."""
     if result.status == "written":
         return f"{unit} {result.row} ({result.initials}) {result.time}: wrote {result.file}, {result.pages} pages"
-    return f"{unit} {result.row} ({result.initials}): FAILED: {result.error}"
+    return terminal_safe(f"{unit} {result.row} ({result.initials}): FAILED: {result.error}")
 
 
 @main.command()
@@ -239,7 +245,7 @@ def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | N
 @main.command()
 @click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
 @clinics_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder for the PNGs (default: output/<clinic-id>/preview/).")
 @click.option("--dpi", type=click.IntRange(36, 300), default=100, show_default=True, help="Resolution of the page PNGs.")
 @click.option("--treatment", help="Treatment to show (default: the clinic's first).")
@@ -256,7 +262,7 @@ def preview(clinic_id: str, clinics: Path | None, out_dir: Path | None, dpi: int
 
 @main.command("init-clinic")
 @click.argument("clinic_id", metavar="ID")
-@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--dir", "parent", type=click.Path(path_type=Path), default=None,
               help="Folder to create the clinic in (default: ./clinics).")
 def init_clinic_cmd(clinic_id: str, parent: Path | None) -> None:
     """Create clinics/ID/ with a commented clinic.yaml and a placeholder logo."""
@@ -272,7 +278,7 @@ main.add_command(print_cmd)
 
 
 @main.command("schema")
-@click.option("--write", "readme", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--write", "readme", type=click.Path(path_type=Path), default=None,
               help="Replace the generated config reference in this file (README.md) instead of printing it.")
 def schema_cmd(readme: Path | None) -> None:
     """Print the clinic config reference (every key, type, default), generated from the schema."""
@@ -292,7 +298,7 @@ DATA_HELP = "The station's data folder (accounts, audit log, the day's uploads a
 @clinics_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; other than loopback needs TLS.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8750, show_default=True)
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
+@click.option("--data", type=click.Path(path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
 @click.option("--certfile", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="TLS certificate (PEM).")
 @click.option("--keyfile", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="TLS private key (PEM).")
 @click.option("--idle-minutes", type=click.FloatRange(0.05, 60), default=None,
@@ -317,7 +323,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
+@click.option("--data", type=click.Path(path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 def users_add(name: str, data: Path, password_stdin: bool) -> None:
     """Add a staff account (or set a new password for NAME)."""
@@ -340,7 +346,7 @@ def users_add(name: str, data: Path, password_stdin: bool) -> None:
 
 @main.command()
 @clinics_option
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
+@click.option("--data", type=click.Path(path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
 @click.option("--days", type=click.IntRange(0, 365), default=None, help="Keep this many days (default: each clinic's station.retention_days).")
 def purge(clinics: Path | None, data: Path, days: int | None) -> None:
     """Delete uploaded schedules, their rows and packets older than the retention period."""

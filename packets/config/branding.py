@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, UnidentifiedImageError
 
+from packets.assets.images import image_problem, strict_pillow
 from packets.errors import Problem
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def logo_problems(loaded: "LoadedClinic", path: Path) -> list[Problem]:
             return [loaded.problem(keys, f"'{path.name}' does not look like an SVG file. Export the logo again as SVG, PNG or JPEG.")]
         return []
     try:
-        with Image.open(path) as image:  # reads the header only
+        with strict_pillow(), Image.open(path) as image:  # reads the header only
             found, (width, height) = image.format, image.size
     except (UnidentifiedImageError, OSError):
         return [loaded.problem(keys, f"'{path.name}' is not a readable image. Export the logo again as PNG or JPEG.")]
@@ -96,4 +97,6 @@ def logo_problems(loaded: "LoadedClinic", path: Path) -> list[Problem]:
     if width * height > MAX_LOGO_PIXELS:
         return [loaded.problem(keys, f"'{path.name}' is {width} x {height} pixels ({width * height / 1e6:.1f} megapixels); "
                                      "a logo may be at most 25 megapixels. Save a smaller copy (a 600 px wide PNG is plenty).")]
+    if problem := image_problem(path.name, path.read_bytes()):  # decodes it all: a cut-short PNG prints half grey
+        return [loaded.problem(keys, problem + ".")]
     return []

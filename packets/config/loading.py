@@ -20,6 +20,7 @@ from packets.config.branding import contrast_problems, logo_problems
 from packets.errors import ConfigError, Problem
 from packets.config.schema import Clinic
 from packets.config.yamlfile import LineMap, load_yaml
+from packets.textsafety import excerpt
 
 CONFIG_NAME = "clinic.yaml"
 
@@ -168,7 +169,7 @@ def _plain_message(err: Any, loc: tuple[Any, ...]) -> str:
         allowed = _allowed_keys(loc[:-1])
         near = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         hint = f" Did you mean '{near[0]}'?" if near else f" Allowed keys here: {', '.join(allowed)}." if allowed else ""
-        return f"unknown key '{loc[-1]}'.{hint}"
+        return f"unknown key {excerpt(loc[-1])}.{hint}"
     if kind == "missing":
         return f"required key '{loc[-1]}' is missing. Add it."
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -176,13 +177,13 @@ def _plain_message(err: Any, loc: tuple[Any, ...]) -> str:
     if kind == "string_type" and isinstance(value, bool):
         return "YAML read this as yes/no; put this value in quotes."
     if kind in ("literal_error", "enum"):
-        return f"{value!r} is not allowed here; use {err['ctx']['expected']}."
+        return f"{excerpt(value)} is not allowed here; use {err['ctx']['expected']}."
     if kind == "string_pattern_mismatch":
-        return f"{value!r} has the wrong form (expected pattern {err['ctx']['pattern']})."
+        return f"{excerpt(value)} has the wrong form (expected pattern {err['ctx']['pattern']})."
     if kind == "value_error":
         return str(err["ctx"]["error"])
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{value!r} must be a whole number, without quotes."
+        return f"{excerpt(value)} must be a whole number, without quotes."
     msg = err["msg"]
     return msg[0].lower() + msg[1:] + "."
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
+from packets.textsafety import excerpt
+
 
 def format_phone(raw: str, region: str, allow_short: bool = False) -> str:
     """Return ``raw`` in national format, or raise ``ValueError`` with a fix.
@@ -22,13 +24,13 @@ def format_phone(raw: str, region: str, allow_short: bool = False) -> str:
     if allow_short and 2 <= len(digits) <= 6 and digits == text.replace(" ", ""):
         if phonenumbers.is_valid_short_number(phonenumbers.parse(digits, region)):
             return digits
-        raise ValueError(f"{text!r} is not a valid short number in {region}. Use a full phone number.")
+        raise ValueError(f"{excerpt(text)} is not a valid short number in {region}. Use a full phone number.")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{text!r} is not a phone number. Write it like (555) 201-0142 or +1 555 201 0142.") from None
+        raise ValueError(f"{excerpt(text)} is not a phone number. Write it like (555) 201-0142 or +1 555 201 0142.") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{text!r} is not a valid phone number for {region}. Check the digits and area code.")
+        raise ValueError(f"{excerpt(text)} is not a valid phone number for {region}. Check the digits and area code.")
     if phonenumbers.region_code_for_number(number) != region:
         return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)

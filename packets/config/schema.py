@@ -12,9 +12,10 @@ import re
 import zoneinfo
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
 
 from packets.config.phones import format_phone
+from packets.textsafety import excerpt
 
 TreatmentKind = Literal["iv-ketamine", "im-ketamine", "esketamine-nasal", "oral-ketamine"]
 
@@ -25,6 +26,39 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SHORT_CODE_FIELDS = ("crisis", "emergency")
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=600)]
+
+
+def _not_a_number(value: object) -> str:
+    """What YAML actually read, said so that the fix is obvious."""
+    if isinstance(value, bool):
+        return "YAML read this as yes/no (true/false), not a number"
+    if value is None:
+        return "this is empty"
+    if isinstance(value, str):
+        return f"{excerpt(value)} is text, not a number"
+    if isinstance(value, float):
+        return f"{value} is not a whole number"
+    return "this is a list or a mapping, not a number"
+
+
+def whole_number(hint: str, *words: str) -> BeforeValidator:
+    """A strict whole number (or one of ``words``): ``yes``, ``~`` or ``"24"`` is an error, never 1 or 0.
+
+    Pydantic's lax mode would read ``driving: yes`` as 1 hour; on paper that is
+    "do not drive until 3:30 PM" for a 2:30 PM dose.
+    """
+    def check(value: object) -> object:
+        if value in words and isinstance(value, str):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{_not_a_number(value)}; {hint}.")
+        return value
+    return BeforeValidator(check)
+
+
+Minutes = Annotated[int, whole_number("put a number of minutes, like 45")]
+Hours = Annotated[int, whole_number("put a number of hours, like 24")]
+Count = Annotated[int, whole_number("put a whole number, like 6")]
 
 
 class Strict(BaseModel):
@@ -42,7 +76,7 @@ def _phone(value: str | None, info: ValidationInfo) -> str | None:
 
 def _url(value: str | None) -> str | None:
     if value is not None and not URL.match(value):
-        raise ValueError(f"{value!r} is not a web address. Write it in full, starting with https://")
+        raise ValueError(f"{excerpt(value)} is not a web address. Write it in full, starting with https://")
     return value
 
 
@@ -65,7 +99,7 @@ class Contacts(Strict):
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value is not None and not EMAIL.match(value):
-            raise ValueError(f"{value!r} is not an email address.")
+            raise ValueError(f"{excerpt(value)} is not an email address.")
         return value
 
 
@@ -90,25 +124,25 @@ class Protocol(Strict):
     """
 
     label: Text | None = Field(None, description="Name printed on the packet; default from shared content.")
-    monitoring_minutes: int = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge (0 for an at-home dose).")
-    driving: int | Literal["next-day"] = Field(
+    monitoring_minutes: Minutes = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge (0 for an at-home dose).")
+    driving: Annotated[int | Literal["next-day"], whole_number("put a number of hours, or next-day", "next-day")] = Field(
         description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep).",
         json_schema_extra={"shown_as": "hours 1-72, or `next-day`"},
     )
-    alcohol_free_hours: int = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose (0: 'No alcohol today.').")
+    alcohol_free_hours: Hours = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose (0: 'No alcohol today.').")
     escort: EscortKind | list[EscortKind] = Field(
         description="driver: a sober adult drives you home; companion: someone stays near you; sitter: a sober adult "
         "stays with you during an at-home dose. A list combines them, e.g. [driver, companion]."
     )
-    escort_hours: int | None = Field(None, ge=1, le=48, description="For companion or sitter: how many hours they stay.")
-    sedative_free_hours: int | None = Field(
+    escort_hours: Hours | None = Field(None, ge=1, le=48, description="For companion or sitter: how many hours they stay.")
+    sedative_free_hours: Hours | None = Field(
         None, ge=1, le=72, description="No opioids, sleep or anxiety pills for this many hours after the dose (default: for the rest of the day)."
     )
-    unreal_call_hours: int = Field(
+    unreal_call_hours: Hours = Field(
         4, ge=1, le=24, description="Call the clinic if seeing things or feeling unreal is still there this many hours after the dose."
     )
     home_blood_pressure: bool = Field(False, description="Add a home blood pressure row to the tracking grid.")
-    series_length: int | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
+    series_length: Count | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
     instructions: list[Text] = Field(default_factory=list, description="Extra rules for today, printed in the Today box.")
     before_next_visit: list[Text] = Field(default_factory=list, description="Food and drink rules before the next visit.")
 
@@ -193,7 +227,7 @@ class Branding(Strict):
     @classmethod
     def _hex(cls, value: str) -> str:
         if not HEX_COLOUR.match(value):
-            raise ValueError(f"{value!r} is not a colour. Write it as '#RRGGBB' in quotes, e.g. '#1f4e79'.")
+            raise ValueError(f"{excerpt(value)} is not a colour. Write it as '#RRGGBB' in quotes, e.g. '#1f4e79'.")
         return value.lower()
 
 

@@ -1,9 +1,16 @@
 """Load YAML safely and remember the line of every key.
 
 Configs are written by hand, so every error must point at a line. PyYAML's safe
-loader is used with three extra guards: anchors and aliases are refused (they allow
-memory bombs and no config needs them), files must be UTF-8, and files over 1 MB are
-refused before parsing.
+loader is used with guards that turn every surprise into a message with a line:
+
+- anchors and aliases are refused (they allow memory bombs and no config needs them);
+- explicit tags (``!!python/object/apply``, ``!foo``) are refused: a config is plain
+  text, numbers and lists;
+- a key given twice is an error naming both lines (YAML would keep the second silently);
+- nesting depth and the number of values are bounded while composing, before the
+  recursive composer can run out of stack;
+- files must be UTF-8 without control characters or text-direction controls, anywhere
+  (comments included), and at most 1 MB, checked before parsing.
 """
 
 from __future__ import annotations
@@ -14,30 +21,66 @@ from typing import Any
 import yaml
 
 from packets.errors import ConfigError, Problem
+from packets.textsafety import excerpt, unsafe_character, unsafe_problem
 
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 20  # a clinic config nests 4 deep; the composer recurses once per level
+MAX_NODES = 20_000  # every key, value and list item; the examples use a few hundred
 
 # Key path (tuple of keys and list indexes) -> 1-based line number.
 LineMap = dict[tuple[Any, ...], int]
 
 
+class _Refused(Exception):
+    """Something the loader will not build; carries the line and the message."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses aliases and records where each node starts."""
+    """A SafeLoader that refuses aliases, tags, duplicate keys and runaway nesting."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _AliasFound(event.start_mark.line + 1)
         event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise _AliasFound(event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(line, "YAML anchors and aliases (& and *) are not allowed. Write the value out in full.")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise _Refused(line, f"YAML tag {excerpt(tag)} is not allowed. A config holds plain text, numbers and lists; "
+                                 "remove the tag (put text in quotes).")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(line, f"the file holds more than {MAX_NODES:,} values. A clinic config needs a few hundred; "
+                                 "remove pasted data.")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(line, f"values are nested more than {MAX_DEPTH} levels deep. Check the indentation "
+                                     "and the [ ] and { } brackets.")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
-
-class _AliasFound(Exception):
-    def __init__(self, line: int):
-        self.line = line
+    def compose_mapping_node(self, anchor):  # type: ignore[override]
+        node = super().compose_mapping_node(anchor)
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(line, "a key must be plain text, not a list or mapping.")
+            if key_node.value in seen:
+                raise _Refused(line, f"key {excerpt(key_node.value)} is given twice, on lines {seen[key_node.value]} "
+                                     f"and {line}. Keep one of them.")
+            seen[key_node.value] = line
+        return node
 
 
 def _collect_lines(node: yaml.Node, path: tuple[Any, ...], lines: LineMap) -> None:
@@ -68,29 +111,63 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError([Problem(name, line, "", "file is not UTF-8 text. Save it again as UTF-8 in your editor.")])
+    _check_characters(name, text)
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
-    except _AliasFound as exc:
-        raise ConfigError([Problem(name, exc.line, "", "YAML anchors and aliases (& and *) are not allowed. Write the value out in full.")])
+    except _Refused as exc:
+        raise ConfigError([Problem(name, exc.line, "", exc.message)])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        what = exc.problem or "not valid YAML"
+        what = excerpt(exc.problem or "not valid YAML", 120, quote=False)
         raise ConfigError([Problem(name, line, "", f"YAML syntax error: {what}. Check indentation and quotes on this line.")])
+    except (yaml.YAMLError, RecursionError) as exc:  # e.g. a ReaderError; the checks above should catch these first
+        raise ConfigError([Problem(name, None, "", f"not readable as YAML ({type(exc).__name__}). Check the file in a text editor.")])
     finally:
         loader.dispose()
     if node is None:
         return {}, {}
     lines: LineMap = {}
     _collect_lines(node, (), lines)
-    return _construct(node), lines
+    data = _construct(name, node)
+    problems = list(_unsafe_values(name, data, (), lines))
+    if problems:
+        raise ConfigError(problems)
+    return data, lines
 
 
-def _construct(node: yaml.Node) -> Any:
-    """Build Python values from an already composed node."""
+def _check_characters(name: str, text: str) -> None:
+    """Control and text-direction characters anywhere in the file, with line and column."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = unsafe_character(line, allow_layout=True)
+        if found:
+            column, what = found
+            raise ConfigError([Problem(name, number, "", f"column {column} holds {what}. It prints invisibly or "
+                                                         "reorders the text; delete it (retype the line).")])
+
+
+def _unsafe_values(name: str, data: Any, path: tuple[Any, ...], lines: LineMap):
+    """Controls written as escapes ("\\u202e", "\\e") only exist after parsing: check values too."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _unsafe_values(name, key, path, lines)
+            yield from _unsafe_values(name, value, path + (key,), lines)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _unsafe_values(name, value, path + (index,), lines)
+    elif isinstance(data, str) and (problem := unsafe_problem(data, allow_layout=True)):
+        yield Problem(name, lines.get(path), ".".join(map(str, path)), problem)
+
+
+def _construct(name: str, node: yaml.Node) -> Any:
+    """Build Python values from an already composed (and checked) node."""
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. a date like 2026-13-45
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError([Problem(name, mark.line + 1 if mark else None, "",
+                                   "a value could not be read (a date that does not exist?). Put it in quotes or fix it.")])
     finally:
         loader.dispose()

@@ -130,7 +130,7 @@ def render_sheet(loaded: LoadedClinic, sheet: CardSheet, renderer: Renderer | No
     """PDF bytes for a sheet already laid out by ``card_sheet``."""
     renderer = renderer or Renderer()
     with renderer.lock:
-        html = renderer.templates.render(loaded, "cards.html", sheet=sheet)
+        html = renderer.templates.render(loaded, "cards.html", units=max(1, len(sheet.sides) // 2), sheet=sheet)  # budget per sheet
         with guarded(loaded.folder) as fetcher:
-            pdf = renderer.engine.layout(html, fetcher).write_pdf()
+            pdf = renderer.engine.layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards").write_pdf()
     return pdf

@@ -161,7 +161,7 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
     ctx = build_context(loaded, sizing_visit(visit), content)
     html = renderer.templates.packet_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
-        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(BASE_CSS),))
+        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(BASE_CSS),), title=ctx.title)
         sheet = sheet_pages(document)
         frames = find_frames(document)
         pdf = document.write_pdf()

@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import re
+
 from weasyprint import CSS, HTML
-from weasyprint.document import Document
+from weasyprint.document import Document, DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from packets import __version__
 from packets.config.loading import LoadedClinic
 from packets.errors import RenderError
 from packets.render.fetcher import BlockedResource, LocalOnlyFetcher
@@ -53,15 +56,18 @@ class Engine:
             self._extra[text] = CSS(string=text, url_fetcher=self._shared_fetcher, font_config=self.font_config)
         return self._extra[text]
 
-    def layout(self, html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = ()) -> Document:
+    def layout(self, html: str, fetcher: LocalOnlyFetcher, extra: tuple[CSS, ...] = (), title: str | None = None) -> Document:
         """Lay out ``html`` with the shared fonts and stylesheet (call inside ``guarded``).
 
         Every layout is checked for text that would print cut off or off the page
         (``fit.check_fit``): whole packets, the fast path's layers, card sheets, previews.
+        ``title`` is the PDF title (clinic and document, never a patient); nothing the
+        template says reaches the PDF's metadata.
         """
         document = HTML(string=html, base_url=str(templates_dir()) + "/", url_fetcher=fetcher).render(
             stylesheets=[*self.stylesheets, *extra], font_config=self.font_config
         )
+        document.metadata = tool_metadata(document, title)
         check_fit(document)
         return document
 
@@ -112,15 +118,31 @@ def guarded(clinic_dir: Path) -> Iterator[LocalOnlyFetcher]:
         try:
             yield fetcher
         except BlockedResource as exc:
-            raise RenderError(f"blocked a resource ({exc.reason}): {exc.url}. Use files inside the clinic folder.") from None
+            raise RenderError(exc.message) from None
         except FatalURLFetchingError as exc:
             raise RenderError(f"could not load a resource: {exc}") from None
     if fetcher.blocked:
         first = fetcher.blocked[0]
-        raise RenderError(f"blocked a resource ({first.reason}): {first.url}. Use files inside the clinic folder.")
+        raise RenderError(first.message)
     problems = [m for m in caught.messages if not _harmless(m)]
     if problems:
         raise RenderError("the packet would print wrong: " + "; ".join(problems[:3]))
+
+
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
+
+
+def tool_metadata(document: Document, title: str | None) -> DocumentMetadata:
+    """PDF metadata set by this tool alone.
+
+    WeasyPrint copies <title> and <meta name=author|keywords|description|...> into the
+    PDF; a clinic template could put a patient's name there (or the fast path's sizing
+    placeholder). Only the tool's own title, the generator and a plain language tag
+    are kept.
+    """
+    lang = document.metadata.lang
+    return DocumentMetadata(title=title, generator=f"packets {__version__}",
+                            lang=lang if isinstance(lang, str) and _LANGUAGE_TAG.match(lang) else None)
 
 
 MAX_SHEET_PAGES = 2  # one sheet of paper, front and back

@@ -5,6 +5,11 @@ address as a logo. WeasyPrint's default fetcher would read it (or make a network
 request). This fetcher allows ``data:`` and ``file:`` paths inside a fixed list of
 folders (the project's templates, the clinic's folder, the bundled fonts), follows
 no redirects, makes no network request, and stops the render on anything else.
+
+Every raster image the render loads (the logo, a CSS ``url()``, a template ``<img>``,
+an image inside an SVG) passes the same limits as a logo at config time: at most
+5 MB, at most 25 megapixels read from the header before decoding, and it must decode
+completely, so a truncated PNG is refused instead of printing half grey.
 """
 
 from __future__ import annotations
@@ -16,14 +21,23 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from packets.assets.images import RASTER_MAGIC, image_problem
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # any file a render reads (CSS, fonts, SVG); fonts are under 1 MB
 
 class BlockedResource(FatalURLFetchingError):
     """Raised for any URL outside the allowed folders; ends the render."""
 
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, hint: str = "Use files inside the clinic folder."):
         self.url = url
         self.reason = reason
+        self.hint = hint
         super().__init__(f"{reason}: {url}")
+
+    @property
+    def message(self) -> str:
+        """The line shown to the user (a fetcher error names the URL and what to do)."""
+        return f"blocked a resource ({self.reason}): {self.url}. {self.hint}".rstrip()
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -35,16 +49,24 @@ class LocalOnlyFetcher(URLFetcher):
         # WeasyPrint swallows fetch errors inside SVG images and logs a vague
         # warning; the renderer reads this list to say what was blocked and why.
         self.blocked: list[BlockedResource] = []
+        self._images_ok: set[tuple[Path, int, int]] = set()  # (path, size, mtime) already decoded once
 
-    def _block(self, url: str, reason: str) -> BlockedResource:
-        error = BlockedResource(url, reason)
+    def _block(self, url: str, reason: str, hint: str = "Use files inside the clinic folder.") -> BlockedResource:
+        error = BlockedResource(url, reason, hint)
         self.blocked.append(error)
         return error
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
         scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
+        if scheme == "data":  # an image written inline (CSS, SVG) gets the same limits as a file
+            response = super().fetch(url, headers)
+            data = response.read()
+            response.close()
+            if data.startswith(RASTER_MAGIC) or (response.content_type.startswith("image/")
+                                                 and response.content_type != "image/svg+xml"):
+                if problem := image_problem("written inline (data: URI)", data):
+                    raise self._block(url[:60] + "...", problem, hint="")
+            return URLFetcherResponse(response.url, data, response.headers)
         if scheme != "file":
             raise self._block(url, "only local files may be used; web addresses are not fetched")
         parts = urlsplit(url)
@@ -56,4 +78,14 @@ class LocalOnlyFetcher(URLFetcher):
         if not path.is_file():
             raise self._block(url, "file not found")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise self._block(url, f"file is over {MAX_FILE_BYTES // 1048576} MB", hint="Use a smaller file.")
+        data = path.read_bytes()
+        if data.startswith(RASTER_MAGIC) or (mime.startswith("image/") and mime != "image/svg+xml"):
+            info = path.stat()
+            key = (path, info.st_size, info.st_mtime_ns)
+            if key not in self._images_ok:
+                if problem := image_problem(path.name, data):
+                    raise self._block(url, problem, hint="")
+                self._images_ok.add(key)
+        return URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})

@@ -22,7 +22,7 @@ def render_full(renderer: Renderer, loaded: LoadedClinic, ctx: PacketContext, ch
     """The whole packet in one layout; raises ``RenderError`` rather than print bad paper."""
     html = renderer.templates.packet_html(loaded, ctx)
     with guarded(loaded.folder) as fetcher:
-        document = renderer.engine.layout(html, fetcher)
+        document = renderer.engine.layout(html, fetcher, title=ctx.title)
         if check_sheet and not ctx.large_print:
             check_sheet_length(document, loaded)
         pdf = document.write_pdf()

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from unicodedata import normalize
 
 from packets.assets.fonts import undrawable_problem
+from packets.textsafety import unsafe_problem
 from packets.config.loading import LoadedClinic
 from packets.content.shared import available_languages
 from packets.errors import PacketsError
@@ -121,6 +122,8 @@ class Visit:
             if value is not None and len(value) > MAX_FIELD:
                 raise VisitError(field, f"longer than {MAX_FIELD} characters. Shorten it.")
         for field, value in (("patient_name", self.name), ("escort_name", self.escort), ("provider", self.provider), ("mrn", self.mrn)):
+            if problem := unsafe_problem(value):  # a text-direction or control character would make the paper lie
+                raise VisitError(field, problem)
             if problem := undrawable_problem(value):
                 raise VisitError(field, problem)
         day = self.when.date()

@@ -14,8 +14,6 @@ field, and never echoes a name, date of birth or record number.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +24,7 @@ from zoneinfo import ZoneInfo
 from packets.config.loading import LoadedClinic
 from packets.visits.model import InputError, Visit, VisitError, initials, language_code, parse_session, treatment_kind
 from packets.visits.readers.columns import OPTIONAL, REQUIRED, csv_records
+from packets.visits.readers.csvfile import MAX_CELL, CsvRecord, read_records, read_text
 from packets.visits.readers.fhir import read_fhir
 from packets.visits.readers.hl7v2 import read_hl7
 from packets.visits.readers.records import (
@@ -38,7 +37,6 @@ from packets.visits.when import date_order_votes, parse_clock, parse_day, parse_
 __all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "ScheduleError", "normalize_header", "read_schedule"]
 # Cells that hold patient data: their values never appear in a message.
 PRIVATE = frozenset({"patient_name", "date_of_birth", "mrn", "escort_name", "provider"})
-MAX_BYTES = 5_000_000
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -80,29 +78,13 @@ SKIP_LABELS = {
 }
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScheduleError(f"{path}: cannot read the schedule ({exc.strerror}).") from None
-    if len(data) > MAX_BYTES:
-        raise ScheduleError(f"{path}: the schedule is over {MAX_BYTES // 1_000_000} MB. Split it by day.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ScheduleError(
-            f"{path}:{line}: the schedule is not UTF-8. Save it as 'CSV UTF-8' from your spreadsheet."
-        ) from None
-
-
 def read_schedule(path: Path, loaded: LoadedClinic, run_date: date | None, today: date | None = None,
                   format: str | None = None) -> Schedule:
     """Check the file and parse every row; raises ``ScheduleError`` only for the whole file.
 
     ``format`` is ``csv``, ``fhir`` or ``hl7``; by default it is recognised from the content.
     """
-    text = _read_text(path)
+    text = read_text(path)
     settings = ReadSettings.from_clinic(loaded.clinic)
     kind = format or sniff_format(text)
     if kind not in FORMATS:
@@ -117,20 +99,35 @@ def read_schedule(path: Path, loaded: LoadedClinic, run_date: date | None, today
 
 
 def _read_csv(path: Path, text: str, settings: ReadSettings) -> Records:
-    """Raw rows by position (never ``DictReader``: it hides a repeated column), then the column map."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise ScheduleError(f"{path}:{reader.line_num}: the file is not valid CSV ({exc}).") from None
-    records = [r for r in records if any(cell.strip() for cell in r)]
+    """Raw rows by position (never ``DictReader``: it hides a repeated column), then the column map.
+
+    A row whose quotes or number of cells are broken becomes a failed row of its own;
+    the rows around it are read as usual.
+    """
+    records = [r for r in read_records(path, text, sniff_delimiter(text)) if r.problem or any(c.strip() for c in r.cells)]
     if not records:
         raise ScheduleError(f"{path}: the schedule is empty. Export it with a header row and one row per patient.")
-    body = [(index + 2, record) for index, record in enumerate(records[1:])]
-    read = csv_records(path, records[0], body, settings)
+    if records[0].problem:
+        raise ScheduleError(f"{path}:{records[0].line}: the header row is not valid CSV: {records[0].problem}")
+    header, body = records[0].cells, records[1:]
+    read = csv_records(path, header, [(r.number, r.cells, _structure_problem(r, len(header))) for r in body], settings)
     if not body:
         raise ScheduleError(f"{path}: the schedule has a header but no patients.")
     return read
+
+
+def _structure_problem(record: CsvRecord, width: int) -> RowError | None:
+    """The row's CSV structure: its quotes, its number of cells, the length of each cell."""
+    if record.problem:
+        return RowError(None, record.problem)
+    extra = record.cells[width:]
+    if len(record.cells) < width or any(cell.strip() for cell in extra):
+        return RowError(None, f"this row has {len(record.cells)} cells but the header has {width}, so values would land in "
+                              "the wrong columns. A delimiter inside a value needs the whole cell in quotes.")
+    for index, cell in enumerate(record.cells):
+        if len(cell) > MAX_CELL:
+            return RowError(None, f"cell {index + 1} is {len(cell):,} characters long; a schedule value is at most {MAX_CELL}.")
+    return None
 
 
 def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings: ReadSettings,

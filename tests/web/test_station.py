@@ -103,6 +103,20 @@ def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path:
     assert not any(part in server_log for name in NAMES for part in name.split())
 
 
+def test_a_bad_upload_shows_the_cli_message_and_saves_nothing(page, server: Server, tmp_path: Path) -> None:
+    sign_in(page, server)
+    before = sorted(p.name for p in (server.data / "uploads").glob("*")) if (server.data / "uploads").exists() else []
+    picture = tmp_path / "scan.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    page.get_by_label("Clinic", exact=True).select_option("sunrise-iv")
+    page.get_by_label("Schedule file from your scheduling system (CSV)").set_input_files(str(picture))
+    page.get_by_role("button", name="Load and make packets").click()
+    alert = page.get_by_role("alert").inner_text()
+    assert "scan.png" in alert and "not UTF-8" in alert and str(server.data) not in alert
+    shot(page, "8-bad-upload")
+    assert sorted(p.name for p in (server.data / "uploads").glob("*")) == before  # nothing half-saved
+
+
 def test_one_patient_form_makes_a_packet(page, server: Server) -> None:
     sign_in(page, server)
     page.get_by_role("link", name="One patient").click()

@@ -15,7 +15,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from packets.visits.readers.presets import matching_preset
-from packets.visits.readers.records import ReadSettings, Record, Records, ScheduleError, normalize_header
+from packets.textsafety import excerpt
+from packets.visits.readers.records import RowError, ReadSettings, Record, Records, ScheduleError, normalize_header
 
 REQUIRED = ("patient_name", "time", "treatment")
 OPTIONAL = (
@@ -25,8 +26,13 @@ OPTIONAL = (
 FIELDS = REQUIRED + OPTIONAL + ("date_time", "status", "location")
 
 
-def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[str]]], settings: ReadSettings) -> Records:
-    """Map each body row (spreadsheet number, cells) to our fields; raises ``ScheduleError`` for the header."""
+def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[str], RowError | None]],
+                settings: ReadSettings) -> Records:
+    """Map each body row (spreadsheet number, cells, structure problem) to our fields.
+
+    Raises ``ScheduleError`` for the header. A row with a structure problem keeps its
+    best-effort values (for initials and time in the report) and fails with the problem.
+    """
     header = [normalize_header(h) for h in header_cells]
     positions: dict[str, list[int]] = defaultdict(list)
     for index, name in enumerate(header):
@@ -69,11 +75,11 @@ def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[
     records = Records("csv", [])
     unused = [header_cells[i].strip() for i, h in enumerate(header) if h and i not in used]
     if unused:
-        records.warnings.append(f"{path}: ignoring column(s) not used by packets: {', '.join(dict.fromkeys(unused))}")
+        records.warnings.append(f"{path}: ignoring column(s) not used by packets: {excerpt(', '.join(dict.fromkeys(unused)), 200, quote=False)}")
     sources = {name: _where(settings, name, [header_cells[i].strip() for i in at]) for name, at in plan.items()}
-    for number, cells in body:
+    for number, cells, problem in body:
         values = {name: " ".join(filter(None, (_cell(cells, i) for i in at))) for name, at in plan.items()}
-        records.items.append(Record(number, values, sources))
+        records.items.append(Record(number, values, sources, error=problem))
     return records
 
 
@@ -99,7 +105,8 @@ def _refuse_repeats(path: Path, name: str, columns, found: list[list[int]], head
 
 
 def _found(header_cells: list[str]) -> str:
-    return ", ".join(h.strip() for h in header_cells if h.strip()) or "none"
+    """The header as found, cut short and with controls escaped: a header can be any text."""
+    return excerpt(", ".join(h.strip() for h in header_cells if h.strip()) or "none", 120, quote=False)
 
 
 def _suggest(header_cells: list[str], settings: ReadSettings) -> str:

@@ -24,11 +24,11 @@ class ScheduleError(PacketsError):
 class RowError(PacketsError):
     """One value of one row is not usable. ``source`` names it as the export does, if not our column."""
 
-    def __init__(self, column: str, message: str, source: str | None = None):
-        self.column = column
+    def __init__(self, column: str | None, message: str, source: str | None = None):
+        self.column = column  # None: the row's structure (quotes, number of cells), not one value
         self.source = source
-        where = f"column {column}" if source is None else f"{source} ({column})"
-        super().__init__(f"{where}: {message}")
+        where = None if column is None else f"column {column}" if source is None else f"{source} ({column})"
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 @dataclass
