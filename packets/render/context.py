@@ -122,7 +122,8 @@ class PacketContext:
     treatment_date: str
     today_from: str  # which time the Today rules count from
     today: tuple[str, ...]
-    before_next_visit: tuple[str, ...]
+    before_next_visit: tuple[str, ...]  # the clinic's rules before any next visit: the same for every patient
+    next_visit_line: str | None  # "Your next visit: Tuesday, Nov 24, 10:00 AM" (personal: in the Today box)
     sections: tuple[Section, ...]
     tiers: tuple[TierView, ...]
     relapse_intro: str
@@ -234,8 +235,8 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         patient_lines.append((labels["provider"], visit.provider))
 
     before_next = list(proto.before_next_visit)
-    if visit.next_visit:
-        before_next.insert(0, _label(labels, "next_visit", when=f"{words.day(visit.next_visit.date())}, {words.clock(visit.next_visit)}"))
+    next_visit_line = (_label(labels, "next_visit", when=f"{words.day(visit.next_visit.date())}, {words.clock(visit.next_visit)}")
+                       if visit.next_visit else None)
 
     contacts = [
         Contact(labels["main_line"], c.main, tel_uri(c.main, region)),
@@ -297,6 +298,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         today_from=_label(labels, "counted_from", time=words.clock(visit.when)),
         today=today_lines(loaded, content, visit, words),
         before_next_visit=tuple(before_next),
+        next_visit_line=next_visit_line,
         sections=content.sections,
         tiers=tiers,
         relapse_intro=content.relapse_signs.intro,

@@ -37,7 +37,7 @@ def test_base_has_empty_boxes_and_no_marker_text() -> None:
     loaded = load_clinic("harbor-spravato")
     visit = Visit(name="Ana Lima", treatment="esketamine-nasal", when=datetime(2026, 12, 31, 9, 5))
     base = build_base(Renderer(), loaded, visit, build_content(loaded))
-    assert base.pdf is not None and {f.id for f in base.frames} == {"patient-name", "patient", "today", "next-visit"}
+    assert base.pdf is not None and {f.id for f in base.frames} == {"patient-name", "patient", "today"}
     text = " ".join(Pdf(base.pdf).page_texts())
     assert not any(marker in text for marker in MARKERS)
     assert "Patient:" not in text and "Do not drive until" not in text
