@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator
+from functools import wraps
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.applications import Starlette
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from packets import facade
 from packets.errors import PacketsError
+from packets.files import write_atomic
 from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
 from packets.web import security
 from packets.web.store import Session, Store, make_private, new_token
@@ -144,6 +146,17 @@ async def _guard(request: Request) -> Session | Response:
     return session
 
 
+def signed_in(handler: Callable[[Request, Station, Session], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A page for signed-in staff: sign-in (and a POST's CSRF token) is checked before ``handler`` runs."""
+    @wraps(handler)
+    async def page(request: Request) -> Response:
+        guard = await _guard(request)
+        if isinstance(guard, Response):
+            return guard
+        return await handler(request, _station(request), guard)
+    return page
+
+
 def _cookie_args(request: Request) -> dict[str, Any]:
     return {"httponly": True, "samesite": "strict", "secure": _station(request).settings.tls, "path": "/"}
 
@@ -188,11 +201,9 @@ def _signin_again(request: Request, error: str, status: int) -> Response:
     return response
 
 
-async def signout(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    _station(request).store.end_session(request.cookies[SESSION_COOKIE])
+@signed_in
+async def signout(request: Request, station: Station, session: Session) -> Response:
+    station.store.end_session(request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -223,24 +234,18 @@ def _inbox(station: Station, clinic: str) -> Path | None:
     return (loaded.folder / folder).resolve() if folder else None
 
 
-async def today(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def today(request: Request, station: Station, session: Session) -> Response:
     ids, clinic = _clinic_choice(request, request.query_params.get("clinic"))
     day = date.today().isoformat()
     uploads = [dict(d) | {"rows": [dict(r) for r in station.store.rows_of(d["token"])]}
                for d in (station.store.days_for(clinic, day) if clinic else [])]
-    return station.page("today.html", request, guard, clinics=ids, clinic=clinic, day=day, uploads=uploads,
+    return station.page("today.html", request, session, clinics=ids, clinic=clinic, day=day, uploads=uploads,
                         inbox=_inbox_files(station, clinic))
 
 
-async def upload(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def upload(request: Request, station: Station, session: Session) -> Response:
     form = await request.form(max_part_size=MAX_UPLOAD + 1024)
     ids, clinic = _clinic_choice(request, str(form.get("clinic", "")))
     token = new_token()
@@ -265,21 +270,15 @@ async def upload(request: Request) -> Response:
             raise PacketsError("choose a schedule file to upload, or one from the inbox.")
         suffix = Path(name).suffix.lower()[:8] if Path(name).suffix else ""
         saved = uploads / f"{token}{suffix}"
-        facade_write(saved, data)
-        await run_in_threadpool(_process_upload, station, clinic, saved, name, token, guard.user)
+        write_atomic(saved, data)  # 0600, whole or not at all
+        await run_in_threadpool(_process_upload, station, clinic, saved, name, token, session.user)
     except PacketsError as exc:
         for leftover in uploads.glob(f"{token}*"):
             leftover.unlink()
         shutil.rmtree(station.settings.data / "packets" / token, ignore_errors=True)
-        return station.page("today.html", request, guard, status=400, clinics=ids, clinic=clinic,
+        return station.page("today.html", request, session, status=400, clinics=ids, clinic=clinic,
                             day=date.today().isoformat(), uploads=[], inbox=_inbox_files(station, clinic), error=str(exc))
     return RedirectResponse(f"/days/{token}", status_code=303)
-
-
-def facade_write(path: Path, data: bytes) -> None:
-    from packets.files import write_atomic
-
-    write_atomic(path, data)
 
 
 def _process_upload(station: Station, clinic: str, saved: Path, shown_name: str, token: str, user: str) -> None:
@@ -307,16 +306,13 @@ def _process_upload(station: Station, clinic: str, saved: Path, shown_name: str,
                         outcome.error, str(result.folder / outcome.file) if outcome.file else None, outcome.pages, outcome.sha256))
 
 
-async def day_page(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def day_page(request: Request, station: Station, session: Session) -> Response:
     day = station.store.day(request.path_params["token"])
     if day is None:
-        return _not_found(station, request, guard)
+        return _not_found(station, request, session)
     rows = [dict(r) for r in station.store.rows_of(day["token"])]
-    return station.page("day.html", request, guard, day=dict(day), rows=rows,
+    return station.page("day.html", request, session, day=dict(day), rows=rows,
                         ready=sum(r["status"] == "ready" for r in rows), failed=sum(r["status"] == "failed" for r in rows),
                         printing=station.prints.get(day["token"]), can_print=_can_print(station, day["clinic"]))
 
@@ -333,22 +329,17 @@ def _row_or_404(request: Request) -> Any:
     return _station(request).store.row(request.path_params["token"])
 
 
-async def row_page(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def row_page(request: Request, station: Station, session: Session) -> Response:
     row = _row_or_404(request)
     if row is None:
-        return _not_found(station, request, guard)
-    return station.page("row.html", request, guard, row=dict(row), pages=list(range(1, (row["pages"] or 0) + 1)),
+        return _not_found(station, request, session)
+    return station.page("row.html", request, session, row=dict(row), pages=list(range(1, (row["pages"] or 0) + 1)),
                         printing=station.prints.get(row["token"]), can_print=_can_print(station, row["clinic"]))
 
 
-async def row_page_png(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
+@signed_in
+async def row_page_png(request: Request, station: Station, session: Session) -> Response:
     row = _row_or_404(request)
     if row is None or not row["file"]:
         return Response(status_code=404)
@@ -359,15 +350,12 @@ async def row_page_png(request: Request) -> Response:
     return Response(png, media_type="image/png")
 
 
-async def row_pdf(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def row_pdf(request: Request, station: Station, session: Session) -> Response:
     row = _row_or_404(request)
     if row is None or not row["file"]:
-        return _not_found(station, request, guard)
-    _audit(station, guard, row, "download")
+        return _not_found(station, request, session)
+    _audit(station, session, row, "download")
     filename = f"packet-{row['day']}-{row['time'].replace(':', '')}-{row['initials']}.pdf"
     return Response(Path(row["file"]).read_bytes(), media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{filename}"'})
@@ -387,29 +375,23 @@ def _can_print(station: Station, clinic: str) -> bool:
         return False
 
 
-async def row_print(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def row_print(request: Request, station: Station, session: Session) -> Response:
     row = _row_or_404(request)
     if row is None or not row["file"]:
-        return _not_found(station, request, guard)
+        return _not_found(station, request, session)
     action = "reprint" if row["printed"] else "print"
-    _start_print(station, guard, row["token"], row["clinic"], Path(row["file"]), [row], action, f"{row['initials']}'s packet")
+    _start_print(station, session, row["token"], row["clinic"], Path(row["file"]), [row], action, f"{row['initials']}'s packet")
     return RedirectResponse(f"/rows/{row['token']}", status_code=303)
 
 
-async def day_print(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def day_print(request: Request, station: Station, session: Session) -> Response:
     day = station.store.day(request.path_params["token"])
     if day is None or not day["print_run"]:
-        return _not_found(station, request, guard)
+        return _not_found(station, request, session)
     rows = [station.store.row(r["token"]) for r in station.store.rows_of(day["token"]) if r["status"] == "ready"]
-    _start_print(station, guard, day["token"], day["clinic"], Path(day["print_run"]), rows, "print (whole day)",
+    _start_print(station, session, day["token"], day["clinic"], Path(day["print_run"]), rows, "print (whole day)",
                  f"the whole day ({len(rows)} packets)")
     return RedirectResponse(f"/days/{day['token']}", status_code=303)
 
@@ -451,13 +433,10 @@ def _start_print(station: Station, session: Session, key: str, clinic: str, pdf:
 # ---- one patient ------------------------------------------------------------------
 
 
-async def patient_page(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def patient_page(request: Request, station: Station, session: Session) -> Response:
     ids, clinic = _clinic_choice(request, request.query_params.get("clinic"))
-    return station.page("patient.html", request, guard, **_patient_form(station, clinic, ids, {}))
+    return station.page("patient.html", request, session, **_patient_form(station, clinic, ids, {}))
 
 
 def _patient_form(station: Station, clinic: str | None, ids: list[str], values: dict[str, str]) -> dict[str, Any]:
@@ -474,11 +453,8 @@ def _patient_form(station: Station, clinic: str | None, ids: list[str], values: 
     return {"clinics": ids, "clinic": clinic, "treatments": treatments, "languages": languages, "values": defaults | values}
 
 
-async def patient(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
+@signed_in
+async def patient(request: Request, station: Station, session: Session) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("clinic", "name", "treatment", "date", "time", "dob", "mrn", "escort",
                                                         "next", "provider", "session", "language", "large_print")}
@@ -486,9 +462,9 @@ async def patient(request: Request) -> Response:
     try:
         if clinic is None:
             raise PacketsError("no clinic is set up.")
-        token = await run_in_threadpool(_render_walk_in, station, clinic, values, guard.user)
+        token = await run_in_threadpool(_render_walk_in, station, clinic, values, session.user)
     except PacketsError as exc:
-        return station.page("patient.html", request, guard, status=400, error=str(exc),
+        return station.page("patient.html", request, session, status=400, error=str(exc),
                             **_patient_form(station, clinic, ids, values))
     return RedirectResponse(f"/rows/{token}", status_code=303)
 
@@ -524,12 +500,9 @@ def _render_walk_in(station: Station, clinic: str, v: dict[str, str], user: str)
 # ---- log --------------------------------------------------------------------------
 
 
-async def log_page(request: Request) -> Response:
-    guard = await _guard(request)
-    if isinstance(guard, Response):
-        return guard
-    station = _station(request)
-    return station.page("log.html", request, guard, entries=[dict(e) for e in station.store.audit_log()])
+@signed_in
+async def log_page(request: Request, station: Station, session: Session) -> Response:
+    return station.page("log.html", request, session, entries=[dict(e) for e in station.store.audit_log()])
 
 
 async def home(request: Request) -> Response:
