@@ -244,7 +244,7 @@ ScheduleField = Literal[
     "series_length", "escort_name", "next_appointment", "provider", "language", "large_print", "status", "location",
 ]
 # Built-in column maps (visits/readers/presets.py holds them; a test keeps the two lists equal).
-PresetName = Literal["simplepractice", "athenahealth", "tebra", "kareo", "intakeq"]
+PresetName = Literal["simplepractice", "athenahealth", "tebra", "kareo", "intakeq", "osmind"]
 ColumnNames = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 
 

@@ -56,6 +56,14 @@ schedule:
     IV Ketamine Infusion (60 min): iv-ketamine
     IM Ketamine Injection: im-ketamine
 """),
+    "osmind": ("harbor-spravato", """
+schedule:
+  preset: osmind
+  treatments:
+    Spravato 84 mg: esketamine-nasal
+    Spravato 56 mg: esketamine-nasal
+    Medication Management: skip
+"""),
     "dmy": ("harbor-spravato", """
 schedule:
   columns:

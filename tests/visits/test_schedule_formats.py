@@ -221,6 +221,13 @@ def test_intakeq_other_location_skipped(tmp_path: Path) -> None:
     assert dict(schedule.skipped) == {"cancelled": 1, "other-location": 1}
 
 
+def test_osmind_separate_date_and_time_cancelled_and_skipped_types(tmp_path: Path) -> None:
+    schedule = _read(tmp_path, "osmind", "osmind.csv", date(2026, 11, 23))
+    assert _good(schedule) == {2: ("Jane Quill", "09:00", "esketamine-nasal", None), 3: ("Tom Baker", "10:30", "esketamine-nasal", None)}
+    assert schedule.rows[0].visit.date_of_birth == date(1981, 4, 12)  # MDY, from the preset
+    assert dict(schedule.skipped) == {"cancelled": 1, "not-a-treatment": 1}
+
+
 def test_location_filter_never_guesses(tmp_path: Path) -> None:
     lines = (DATA / "intakeq.csv").read_text().splitlines()
     file = tmp_path / "iq.csv"
@@ -304,7 +311,7 @@ def test_tab_delimited_file(tmp_path: Path) -> None:
 
 def test_every_preset_has_a_sample_file_that_reads(tmp_path: Path) -> None:
     tested = {"simplepractice": "simplepractice.csv", "athenahealth": "athenahealth.csv", "tebra": "tebra.csv",
-              "kareo": "tebra.csv", "intakeq": "intakeq.csv"}
+              "kareo": "tebra.csv", "intakeq": "intakeq.csv", "osmind": "osmind.csv"}
     assert set(tested) == set(PRESETS)
     for preset, file in tested.items():
         assert PRESETS[preset].matches((DATA / file).read_text().splitlines()[0].split(",")), preset
@@ -314,7 +321,7 @@ def test_every_preset_has_a_sample_file_that_reads(tmp_path: Path) -> None:
     ("schedule:\n  time_zone: America/Portland\n", "'America/Portland' is not a time zone name"),
     ("schedule:\n  treatments:\n    96365: iv-ketamine\n", "the code 96365 was read as a number; put it in quotes"),
     ("schedule:\n  treatments:\n    Spravato: esketamine-nasal\n", "'Spravato' maps to esketamine-nasal, which this clinic does not offer"),
-    ("schedule:\n  preset: osmind\n", "'osmind' is not allowed here"),
+    ("schedule:\n  preset: epic\n", "'epic' is not allowed here"),
     ("schedule:\n  date_order: MMDDYYYY\n", "'MMDDYYYY' is not allowed here"),
     ("schedule:\n  columns:\n    date_time: Start\n    time: Time\n", "map it, or date and time, not both"),
     ("schedule:\n  columns:\n    patient: Client\n", "schedule.columns.patient"),

@@ -57,12 +57,20 @@ _INTAKEQ = Preset(
      "provider": ("Practitioner",), "location": ("Location",), "status": ("Status",)},
 )
 
+_OSMIND = Preset(  # the appointment list as Osmind clinics describe it; not checked against a live export
+    "osmind", "Osmind",
+    {"patient_name": ("Patient",), "date_of_birth": ("Date of Birth",), "date": ("Appointment Date",),
+     "time": ("Start Time",), "treatment": ("Appointment Type",), "provider": ("Provider",),
+     "location": ("Location",), "status": ("Status",)},
+)
+
 PRESETS: dict[str, Preset] = {
     "simplepractice": _SIMPLEPRACTICE,
     "athenahealth": _ATHENA,
     "tebra": _TEBRA,
     "kareo": _TEBRA,  # Kareo was renamed Tebra; same export
     "intakeq": _INTAKEQ,
+    "osmind": _OSMIND,
 }
 assert set(PRESETS) == set(typing.get_args(PresetName)), "config.schema.PresetName must list every preset"
 
