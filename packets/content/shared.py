@@ -97,12 +97,21 @@ class TrackingRow(_Data):
 
 
 class Formats(_Data):
-    weekdays: tuple[str, ...] = Field(min_length=7, max_length=7)
-    weekdays_short: tuple[str, ...] = Field(min_length=7, max_length=7)
-    months_short: tuple[str, ...] = Field(min_length=12, max_length=12)
-    clock: Literal["12h", "24h"]
-    am: str
-    pm: str
+    """How dates and times read, as CLDR skeletons: Babel supplies the words and their order.
+
+    A skeleton names the fields (``MMMEEEEd``: weekday, abbreviated month, day); the
+    locale (this language and the clinic's country) decides names, order and the clock,
+    so no weekday or month name lives in code or content.
+    """
+
+    day: str = "MMMEEEEd"  # en_US: Sunday, Nov 22
+    short_day: str = "MMMEd"  # en_US: Sun, Nov 22
+    weekday: str = "EEE"  # en_US: Sun
+    month_day: str = "MMMd"  # en_US: Nov 22
+    full_date: str = "yMMMd"  # en_US: Nov 22, 2026
+    moment: str = "{time}, {day}"  # a deadline: "until 2:30 PM, Sunday, Nov 22" (an order CLDR does not give)
+    appointment: str = "{day}, {time}"  # a visit: "Tuesday, Nov 24, 10:00 AM"
+    locale: str | None = None  # the CLDR locale for dates; default: language_COUNTRY, else language
 
 
 class Content(_Data):
