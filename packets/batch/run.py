@@ -147,10 +147,9 @@ def _build_base(visit: Visit, worker: Worker | None = None) -> tuple[tuple, Base
     """Phase 1: one group's shared layer (its key travels with it)."""
     worker = worker or _process_worker
     assert worker is not None
-    content = worker.content(visit.language)
-    key = group_key(worker.loaded, visit, content.language)
-    try:
-        return key, build_base(worker.renderer, worker.loaded, visit, content)
+    key = group_key(worker.loaded, visit, visit.language or worker.loaded.clinic.language)
+    try:  # a language the clinic cannot print in fails here too: each row of the group reports it
+        return key, build_base(worker.renderer, worker.loaded, visit, worker.content(visit.language))
     except PacketsError as exc:  # each row of the group will render whole and report its own error
         return key, Base(None, reason=str(exc))
 

@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from packets.assets.paths import content_dir
+from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
 from packets.config.safety import protocol_floor
 from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
@@ -244,6 +245,7 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
         return content
     if content.treatment is not None:  # a bug in the caller, not a clinic's problem
         raise ValueError(f"content already resolved for {content.treatment}, not {kind}: pass build_content()'s result")
+    loaded = in_language(loaded, content.language)
     proto = loaded.clinic.treatments[kind]  # type: ignore[index]
     sections: list[Section] = []
     kept: dict[str, tuple[str, ...]] = {}
@@ -276,7 +278,8 @@ def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:
     Raises ``ConfigError`` for a protocol below the safety floor, a hidden medicines
     section, an unknown section id or placeholder: no packet prints from such a config.
     """
-    shared = load_shared(language or loaded.clinic.language)
+    loaded = in_language(loaded, language)  # the clinic's own texts in this language, or an error naming each missing one
+    shared = load_shared(loaded.clinic.language)
     overrides = loaded.clinic.content
     known = {s.id for s in shared.sections}
     required = {s.id for s in shared.sections if s.required}

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from babel.dates import format_date, format_time, match_skeleton, tokenize_pattern, untokenize_pattern
 from datetime import date, datetime, timedelta
 
+from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content, Section, build_content, duration, for_treatment
 from packets.errors import PacketsError
@@ -270,6 +271,8 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         offered = ", ".join(clinic.treatments)
         raise PacketsError(f"treatment '{visit.treatment}' is not offered by {clinic.id}. Use one of: {offered}.")
     content = for_treatment(loaded, content or build_content(loaded, visit.language), visit.treatment)
+    loaded = in_language(loaded, content.language)  # the clinic's own texts in the packet's language
+    clinic = loaded.clinic
     proto = clinic.treatments[visit.treatment]  # type: ignore[index]
     labels = content.labels
     words = DateWords(content, clinic.country)
