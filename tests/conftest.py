@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from datetime import datetime
@@ -27,10 +28,15 @@ os.environ["PACKETS_CLINICS"] = str(CLINICS_DIR)
 def clinic_copy(tmp_path: Path):
     """Copy an example clinic to a temp folder so a test can break it."""
 
-    def make(clinic_id: str = "sunrise-iv") -> Path:
+    def make(clinic_id: str = "sunrise-iv", languages: bool = False) -> Path:
+        """``languages=False``: the copy prints in English only (its `languages:` line removed), so
+        text a test adds in plain English is complete; its Spanish texts stay, unused."""
         target = tmp_path / clinic_id
         shutil.copytree(CLINICS_DIR / clinic_id, target)
-        return target / "clinic.yaml"
+        path = target / "clinic.yaml"
+        if not languages:
+            path.write_text(re.sub(r"(?m)^languages: .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+        return path
 
     return make
 

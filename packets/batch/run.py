@@ -203,9 +203,8 @@ def _build_base(item: tuple[tuple, Visit], worker: Worker | None = None) -> tupl
     worker = worker or _process_worker
     assert worker is not None
     key, visit = item
-    try:
-        content = worker.content(visit.language)
-        return key, build_base(worker.renderer, worker.loaded, visit, content)
+    try:  # a language the clinic cannot print in fails here too: each row of the group reports it
+        return key, build_base(worker.renderer, worker.loaded, visit, worker.content(visit.language))
     except PacketsError as exc:  # each row of the group will render whole and report its own error
         return key, Base(None, reason=_scrub(str(exc), visit))
     except Exception as exc:  # whatever goes wrong, the group gets no base; its rows render whole

@@ -54,8 +54,8 @@ def proof_visit(case: Case) -> Visit:
 
 
 def languages(loaded: LoadedClinic) -> tuple[str, ...]:
-    """The content languages the clinic prints in (today: its one ``language``)."""
-    return (loaded.clinic.language,)
+    """The content languages the clinic prints in: its main ``language``, then the rest of ``languages``."""
+    return loaded.clinic.offered_languages
 
 
 def _template_line(loaded: LoadedClinic, needle: str) -> tuple[str, int] | None:

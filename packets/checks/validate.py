@@ -22,7 +22,8 @@ from typing import Iterator
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.config.safety import protocol_floor
 from packets.content.readability import scores
-from packets.content.shared import build_content, load_shared
+from packets.config.languages import in_language, missing_texts
+from packets.content.shared import available_languages, build_content, load_shared
 from packets.errors import ConfigError, PacketsError, Problem
 from packets.config.logoshape import logo_warnings
 from packets.config.standins import stand_ins
@@ -144,13 +145,28 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     """
     try:
         loaded = load_clinic(id_or_path, folders)
-        build_content(loaded)
+        texts = missing_texts(loaded)
+        missing = [p for p in texts if p.severity == "error"] + [p for code in loaded.clinic.offered_languages for p in _content_file(loaded, code)]
+        if missing:
+            return missing
+        for code in loaded.clinic.offered_languages:
+            build_content(loaded, code)
     except ConfigError as exc:
         return exc.problems
+    # Warnings that read the clinic's words (English patterns and grades) read its main language.
+    main = in_language(loaded, None)
     templates = template_problems(loaded) if render else []
     if render and not templates:
         from packets.checks.proof import proof_problems  # the render stack: only when asked
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
     return ([p for p in protocol_floor(loaded) if p.severity != "error"] + templates + proof
-            + review_warnings(loaded, today or date.today()) + tier_warnings(loaded) + stand_in_warnings(loaded)
-            + logo_warnings(loaded) + grade_notes(loaded))
+            + review_warnings(loaded, today or date.today()) + (tier_warnings(main) if main.clinic.language == "en" else [])
+            + stand_in_warnings(loaded) + logo_warnings(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
+
+
+def _content_file(loaded: LoadedClinic, code: str) -> list[Problem]:
+    """An offered language needs a shared content file."""
+    if code in available_languages():
+        return []
+    return [loaded.problem(("languages",), f"no shared content for '{code}' (templates/content/{code}.yaml). "
+                           f"Available: {', '.join(available_languages())}. README: Adding a language.")]

@@ -37,6 +37,7 @@ country: US                   # two-letter country code, for phone numbers
 paper: letter                 # letter or a4
 card_size: business           # business (3.5 x 2 in) or id-1 (85.60 x 53.98 mm)
 language: en                  # shared content file: templates/content/en.yaml
+# languages: [en, es]          # print in Spanish too; then write each text of your own in both (README: Languages)
 
 contacts:
   main: "(541) 555-0100"          # office-hours line (keep phone numbers in quotes)

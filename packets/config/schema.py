@@ -26,6 +26,18 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 SHORT_CODE_FIELDS = ("crisis", "emergency")
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=600)]
+LanguageCode = Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
+# Text the clinic writes and a patient reads: plain text in the clinic's `language`, or
+# one text per language it offers ({en: ..., es: ...}). packets.config.languages checks
+# that every offered language has one and picks the packet's.
+Said = Text | dict[LanguageCode, Text]
+SAID_SHOWN = "text, or text per language `{en: ..., es: ...}`"
+
+
+def said(description: str, plural: bool = False) -> dict:
+    """Field settings for clinic-written, patient-read text (found by ``said`` in the schema)."""
+    shown = "list; each item text, or text per language `{en: ..., es: ...}`" if plural else SAID_SHOWN
+    return {"description": description, "json_schema_extra": {"said": True, "shown_as": shown}}
 
 
 def _not_a_number(value: object) -> str:
@@ -123,7 +135,7 @@ class Protocol(Strict):
     the esketamine REMS minimums, a sitter for at-home doses.
     """
 
-    label: Text | None = Field(None, description="Name printed on the packet; default from shared content.")
+    label: Said | None = Field(None, **said("Name printed on the packet; default from shared content."))
     monitoring_minutes: Minutes = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge (0 for an at-home dose).")
     driving: Annotated[int | Literal["next-day"], whole_number("put a number of hours, or next-day", "next-day")] = Field(
         description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep).",
@@ -143,8 +155,8 @@ class Protocol(Strict):
     )
     home_blood_pressure: bool = Field(False, description="Add a home blood pressure row to the tracking grid.")
     series_length: Count | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
-    instructions: list[Text] = Field(default_factory=list, description="Extra rules for today, printed in the Today box.")
-    before_next_visit: list[Text] = Field(default_factory=list, description="Food and drink rules before the next visit.")
+    instructions: list[Said] = Field(default_factory=list, **said("Extra rules for today, printed in the Today box.", plural=True))
+    before_next_visit: list[Said] = Field(default_factory=list, **said("Food and drink rules before the next visit.", plural=True))
 
     @property
     def escorts(self) -> tuple[str, ...]:
@@ -170,18 +182,18 @@ class Protocol(Strict):
 class SectionOverride(Strict):
     """Change one shared content section. Lists replace; ``add`` appends."""
 
-    title: Text | None = Field(None, description="Replace the section's title.")
-    intro: Text | None = Field(None, description="Replace the section's first line.")
-    items: list[Text] | None = Field(None, description="Replace the section's bullets.")
-    add: list[Text] = Field(default_factory=list, description="Bullets added after the shared ones.")
+    title: Said | None = Field(None, **said("Replace the section's title."))
+    intro: Said | None = Field(None, **said("Replace the section's first line."))
+    items: list[Said] | None = Field(None, **said("Replace the section's bullets.", plural=True))
+    add: list[Said] = Field(default_factory=list, **said("Bullets added after the shared ones.", plural=True))
 
 
 class WarningOverride(Strict):
     """Extra warning signs per tier, appended to the shared list."""
 
-    emergency: list[Text] = Field(default_factory=list, description="Signs added to 'Call 911'.")
-    crisis: list[Text] = Field(default_factory=list, description="Signs added to the crisis tier (988).")
-    clinic: list[Text] = Field(default_factory=list, description="Signs added to 'Call us'.")
+    emergency: list[Said] = Field(default_factory=list, **said("Signs added to 'Call 911'.", plural=True))
+    crisis: list[Said] = Field(default_factory=list, **said("Signs added to the crisis tier (988).", plural=True))
+    clinic: list[Said] = Field(default_factory=list, **said("Signs added to 'Call us'.", plural=True))
 
 
 class TreatmentContentOverrides(Strict):
@@ -208,7 +220,7 @@ class ContentOverrides(TreatmentContentOverrides):
 class Review(Strict):
     """Who at the clinic reviewed the packet's content, and when."""
 
-    by: Text = Field(description="Who reviewed the content (name and role).")
+    by: Said = Field(**said("Who reviewed the content (name and role)."))
     date: _dt.date = Field(description="When; validate warns after 24 months.")
 
 
@@ -357,20 +369,30 @@ class Clinic(Strict):
     country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] = Field("US", description="Country for checking and formatting phone numbers.", json_schema_extra={"shown_as": "two capital letters"})
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size.")
     card_size: Literal["id-1", "business"] = Field("id-1", description="Wallet card: ID-1 (85.60 x 53.98 mm) or business (3.5 x 2 in).")
-    language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}$")] = Field("en", description="Shared content file `templates/content/<language>.yaml`.", json_schema_extra={"shown_as": "two letters"})
+    language: LanguageCode = Field("en", description="The clinic's main language: shared content file `templates/content/<language>.yaml`, and the language of plain (not per-language) clinic text.", json_schema_extra={"shown_as": "two or three letters"})
+    languages: list[LanguageCode] | None = Field(
+        None, min_length=1, description="Languages the clinic prints packets in (a schedule's `language` column or `render --language` picks one); "
+        "every clinic text must then be written in each. Default: `[language]`.", json_schema_extra={"shown_as": "list of two or three letters"})
     contacts: Contacts
     links: Links
     treatments: dict[TreatmentKind, Protocol] = Field(min_length=1, description="Protocols per treatment offered; kinds: `iv-ketamine`, `im-ketamine`, `esketamine-nasal`, `oral-ketamine`.")
     content: ContentOverrides = Field(default_factory=ContentOverrides)
     branding: Branding = Field(default_factory=Branding)
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")
-    footer_text: Text | None = Field(None, description="Short line printed in every footer.")
+    footer_text: Said | None = Field(None, **said("Short line printed in every footer."))
     station: StationSettings = Field(default_factory=StationSettings)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig, description="How to read the clinic's schedule export.")
     printing: Printing | None = Field(None, description="Printers for packets and card sheets (CUPS queues).")
 
+    @property
+    def offered_languages(self) -> tuple[str, ...]:
+        """The languages packets print in; the main ``language`` first."""
+        return tuple(dict.fromkeys([self.language, *(self.languages or ())]))
+
     @model_validator(mode="after")
     def _protocols(self) -> "Clinic":
+        if self.languages is not None and self.language not in self.languages:
+            raise ValueError(f"languages: {', '.join(self.languages)} leaves out the main language '{self.language}'. Add it to the list.")
         for kind, proto in self.treatments.items():
             for escort in proto.escorts:
                 if escort in ("companion", "sitter") and proto.escort_hours is None:

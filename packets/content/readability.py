@@ -55,3 +55,41 @@ def scores(units: list[str]) -> Scores:
     hard_pct = 100 * hard / len(words)
     dale = 0.1579 * hard_pct + 0.0496 * per_sentence + (3.6365 if hard_pct > 5 else 0.0)
     return Scores(len(words), sentences, round(max(fk, 0.0), 1), round(smog, 1), round(dale, 1))
+
+
+# Spanish: reading ease (higher is easier), with the same "a bullet is one sentence" rule.
+SZIGRISZT_MIN = 65.0  # INFLESZ "bastante fácil" (fairly easy) or easier
+FERNANDEZ_HUERTA_MIN = 70.0  # "bastante fácil" on Fernández-Huerta's scale
+WORD_ANY = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*")
+SENTENCE_END_ANY = re.compile(r"[.!?](?=\s+[\w(\"“¿¡])")
+
+
+@dataclass(frozen=True)
+class EaseScores:
+    words: int
+    sentences: int
+    szigriszt_pazos: float  # INFLESZ scale: 65 to 80 "bastante fácil", above 80 "muy fácil"
+    fernandez_huerta: float  # 70 to 80 "bastante fácil"
+
+    def fits(self) -> bool:
+        return self.szigriszt_pazos >= SZIGRISZT_MIN and self.fernandez_huerta >= FERNANDEZ_HUERTA_MIN
+
+
+def spanish_scores(units: list[str]) -> EaseScores:
+    """Spanish reading ease of ``units`` as printed: textstat's Spanish syllable counts, our sentence count.
+
+    A textstat instance of its own (not ``textstat.set_lang``, which changes the
+    module's shared instance for every caller in the process).
+    """
+    from textstat.textstat import textstatistics
+
+    counter = textstatistics()
+    counter.set_lang("es")
+    words = [w for unit in units for w in WORD_ANY.findall(unit)]
+    sentences = sum(1 + len(SENTENCE_END_ANY.findall(u.strip())) for u in units if u.strip())
+    if not words or not sentences:
+        return EaseScores(0, 0, 0.0, 0.0)
+    per_word = sum(max(1, counter.syllable_count(w)) for w in words) / len(words)
+    per_sentence = len(words) / sentences
+    return EaseScores(len(words), sentences, round(206.835 - 62.3 * per_word - per_sentence, 1),
+                      round(206.84 - 60 * per_word - 1.02 * per_sentence, 1))

@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from packets.assets.paths import content_dir
+from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
 from packets.config.safety import protocol_floor
 from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
@@ -97,12 +98,21 @@ class TrackingRow(_Data):
 
 
 class Formats(_Data):
-    weekdays: tuple[str, ...] = Field(min_length=7, max_length=7)
-    weekdays_short: tuple[str, ...] = Field(min_length=7, max_length=7)
-    months_short: tuple[str, ...] = Field(min_length=12, max_length=12)
-    clock: Literal["12h", "24h"]
-    am: str
-    pm: str
+    """How dates and times read, as CLDR skeletons: Babel supplies the words and their order.
+
+    A skeleton names the fields (``MMMEEEEd``: weekday, abbreviated month, day); the
+    locale (this language and the clinic's country) decides names, order and the clock,
+    so no weekday or month name lives in code or content.
+    """
+
+    day: str = "MMMEEEEd"  # en_US: Sunday, Nov 22
+    short_day: str = "MMMEd"  # en_US: Sun, Nov 22
+    weekday: str = "EEE"  # en_US: Sun
+    month_day: str = "MMMd"  # en_US: Nov 22
+    full_date: str = "yMMMd"  # en_US: Nov 22, 2026
+    moment: str = "{time}, {day}"  # a deadline: "until 2:30 PM, Sunday, Nov 22" (an order CLDR does not give)
+    appointment: str = "{day}, {time}"  # a visit: "Tuesday, Nov 24, 10:00 AM"
+    locale: str | None = None  # the CLDR locale for dates; default: language_COUNTRY, else language
 
 
 class Content(_Data):
@@ -235,6 +245,7 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
         return content
     if content.treatment is not None:  # a bug in the caller, not a clinic's problem
         raise ValueError(f"content already resolved for {content.treatment}, not {kind}: pass build_content()'s result")
+    loaded = in_language(loaded, content.language)
     proto = loaded.clinic.treatments[kind]  # type: ignore[index]
     sections: list[Section] = []
     kept: dict[str, tuple[str, ...]] = {}
@@ -267,7 +278,8 @@ def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:
     Raises ``ConfigError`` for a protocol below the safety floor, a hidden medicines
     section, an unknown section id or placeholder: no packet prints from such a config.
     """
-    shared = load_shared(language or loaded.clinic.language)
+    loaded = in_language(loaded, language)  # the clinic's own texts in this language, or an error naming each missing one
+    shared = load_shared(loaded.clinic.language)
     overrides = loaded.clinic.content
     known = {s.id for s in shared.sections}
     required = {s.id for s in shared.sections if s.required}

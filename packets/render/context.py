@@ -7,9 +7,15 @@ override can change the look without being able to get a time or a number wrong.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from babel import Locale, UnknownLocaleError
+from markupsafe import Markup
+from babel.dates import format_date, format_time, match_skeleton, tokenize_pattern, untokenize_pattern
 from datetime import date, datetime, timedelta
 
+from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content, Section, build_content, duration, for_treatment
 from packets.errors import PacketsError
@@ -140,39 +146,91 @@ class PacketContext:
     logo_wordmark: bool = False  # branding.logo_layout: wordmark (a wide logo across the header)
     footer_name: str = ""  # the patient's name shortened to one footer line (render.names)
     sample_mark: str | None = None  # "SAMPLE — not for patient use" when the config has stand-in values
+    page_number_css: str = ""  # the footer's "Page 1 of 4" as a CSS content value, words from the content file
 
 
 class DateWords:
-    """Dates and times in the content language's words."""
+    """Dates and times in the content language's words, from Babel's CLDR data (offline).
 
-    def __init__(self, content: Content):
+    The locale is the content's language with the clinic's country (``es_US``), or the
+    language alone when CLDR has no such pair; the content file picks the skeletons.
+    """
+
+    def __init__(self, content: Content, country: str = "US"):
         self.f = content.formats
+        self.locale = date_locale(content, country)
 
     def clock(self, when: datetime) -> str:
-        if self.f.clock == "24h":
-            return when.strftime("%H:%M")
-        hour = when.hour % 12 or 12
-        return f"{hour}:{when.minute:02d} {self.f.pm if when.hour >= 12 else self.f.am}"
+        """``2:30 PM`` (en_US), ``2:30 p.m.`` (es_US), ``14:30`` where the country uses 24 hours."""
+        return _spaces(format_time(when, "short", locale=self.locale))
+
+    def _skeleton(self, skeleton: str, d: date) -> str:
+        return _spaces(format_date(d, skeleton_pattern(skeleton, self.locale), locale=self.locale))
 
     def day(self, d: date) -> str:
         """``Sunday, Nov 22``."""
-        return f"{self.f.weekdays[d.weekday()]}, {self.f.months_short[d.month - 1]} {d.day}"
+        return self._skeleton(self.f.day, d)
 
     def short_day_parts(self, d: date) -> tuple[str, str]:
         """``("Sun", "Nov 22")``: the two halves of ``short_day``."""
-        return self.f.weekdays_short[d.weekday()], f"{self.f.months_short[d.month - 1]} {d.day}"
+        return self._skeleton(self.f.weekday, d), self._skeleton(self.f.month_day, d)
 
     def short_day(self, d: date) -> str:
         """``Sun, Nov 22``."""
-        return f"{self.f.weekdays_short[d.weekday()]}, {self.f.months_short[d.month - 1]} {d.day}"
+        return self._skeleton(self.f.short_day, d)
 
     def full_date(self, d: date) -> str:
         """``Nov 21, 2026``."""
-        return f"{self.f.months_short[d.month - 1]} {d.day}, {d.year}"
+        return self._skeleton(self.f.full_date, d)
 
     def moment(self, when: datetime) -> str:
         """``2:30 PM, Sunday, Nov 22``."""
-        return f"{self.clock(when)}, {self.day(when.date())}"
+        return self.f.moment.format(time=self.clock(when), day=self.day(when.date()))
+
+
+    def appointment(self, when: datetime) -> str:
+        """``Tuesday, Nov 24, 10:00 AM``."""
+        return self.f.appointment.format(time=self.clock(when), day=self.day(when.date()))
+
+
+def date_locale(content: Content, country: str) -> Locale:
+    """The CLDR locale for this content and clinic: ``es`` + ``US`` is ``es_US``."""
+    if content.formats.locale:
+        return Locale.parse(content.formats.locale)
+    try:
+        return Locale.parse(f"{content.language}_{country}")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(content.language)
+
+
+def skeleton_pattern(skeleton: str, locale: Locale) -> str:
+    """The locale's pattern for ``skeleton``, with the widths the skeleton asks for.
+
+    CLDR lists a few skeletons per locale (``MMMEd``); Babel picks the nearest one but
+    keeps its widths, so ``MMMMEEEEd`` would print "dom, 22 de nov". As ICU does, widen
+    the weekday and month fields of the matched pattern to the requested width.
+    """
+    match = match_skeleton(skeleton, locale.datetime_skeletons, allow_different_fields=False)
+    if match is None:
+        raise ValueError(f"no CLDR pattern for skeleton '{skeleton}' in {locale}")
+    wanted = {m.group(0)[0]: len(m.group(0)) for m in re.finditer(r"E+|M+", skeleton)}
+    same = {"E": "E", "c": "E", "M": "M", "L": "M"}  # stand-alone weekday and month take the same width
+
+    def widen(token: tuple) -> tuple:
+        kind, value = token
+        if kind != "field" or value[0] not in same or wanted.get(same[value[0]], 0) < 3:
+            return token
+        if value[0] != "E" and value[1] < 3:  # E is always a name; M, L and c are numbers below 3
+            return token
+        return kind, (value[0], wanted[same[value[0]]])
+
+    widened = [widen(t) for t in tokenize_pattern(str(locale.datetime_skeletons[match]))]
+    return untokenize_pattern(widened)
+
+
+def _spaces(text: str) -> str:
+    """CLDR puts narrow no-break spaces in times ("2:30\u202fPM"); print plain spaces, which every font has."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def _label(labels: dict[str, str], key: str, **values: object) -> str:
@@ -214,9 +272,11 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         offered = ", ".join(clinic.treatments)
         raise PacketsError(f"treatment '{visit.treatment}' is not offered by {clinic.id}. Use one of: {offered}.")
     content = for_treatment(loaded, content or build_content(loaded, visit.language), visit.treatment)
+    loaded = in_language(loaded, content.language)  # the clinic's own texts in the packet's language
+    clinic = loaded.clinic
     proto = clinic.treatments[visit.treatment]  # type: ignore[index]
     labels = content.labels
-    words = DateWords(content)
+    words = DateWords(content, clinic.country)
     region = clinic.country
     c = clinic.contacts
 
@@ -235,8 +295,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         patient_lines.append((labels["provider"], visit.provider))
 
     before_next = list(proto.before_next_visit)
-    next_visit_line = (_label(labels, "next_visit", when=f"{words.day(visit.next_visit.date())}, {words.clock(visit.next_visit)}")
-                       if visit.next_visit else None)
+    next_visit_line = _label(labels, "next_visit", when=words.appointment(visit.next_visit)) if visit.next_visit else None
 
     contacts = [
         Contact(labels["main_line"], c.main, tel_uri(c.main, region)),
@@ -315,7 +374,22 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         footer_name=footer_name(visit.name),
         logo_wordmark=clinic.branding.logo_layout == "wordmark",
         sample_mark=labels.get("sample_mark", SAMPLE_MARK) if is_sample(loaded) else None,
+        page_number_css=page_number_css(labels["page_of"]),
     )
+
+
+def page_number_css(label: str) -> Markup:
+    """``Page {page} of {pages}`` as CSS ``content``: quoted words around page counters.
+
+    The words and their order are the content file's; only the counters are CSS.
+    """
+    parts = []
+    for i, piece in enumerate(re.split(r"\{(page|pages)\}", label)):
+        if i % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append('"' + "".join(ch if ch.isalnum() or ch in " .,:-" else f"\\{ord(ch):x} " for ch in piece) + '"')
+    return Markup(" ".join(parts))
 
 
 def _qr(payload: str, text: str, min_symbol_mm: float) -> Qr:

@@ -171,7 +171,8 @@ def treatment_kind(text: str, loaded: LoadedClinic) -> str:
     if kind in offered:
         return kind
     for key, proto in loaded.clinic.treatments.items():
-        if proto.label and proto.label.strip().lower() == text.strip().lower():
+        labels = proto.label.values() if isinstance(proto.label, dict) else [proto.label] if proto.label else []
+        if any(label.strip().lower() == text.strip().lower() for label in labels):  # the label in any language
             return key
     shown = text if len(text) <= 40 else text[:40] + "..."
     raise VisitError("treatment", f"{shown!r} is not offered by {loaded.clinic.id}. Use one of: {', '.join(offered)}.")

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from packets import facade
+from packets.config.languages import text_in
 from packets.errors import PacketsError
 from packets.files import write_atomic
 from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
@@ -444,8 +445,9 @@ def _patient_form(station: Station, clinic: str | None, ids: list[str], values: 
     languages: list[str] = []
     if clinic:
         loaded = facade.open_clinic(clinic, station.settings.clinics)
-        treatments = [(kind, proto.label or kind) for kind, proto in loaded.clinic.treatments.items()]
-        languages = [loaded.clinic.language]
+        treatments = [(kind, text_in(proto.label, loaded.clinic.language) if proto.label else kind)
+                      for kind, proto in loaded.clinic.treatments.items()]
+        languages = list(loaded.clinic.offered_languages)
     now = datetime.now()
     defaults = {"date": now.date().isoformat(), "time": now.strftime("%H:%M"), "name": "", "dob": "", "mrn": "", "escort": "",
                 "next": "", "provider": "", "session": "", "treatment": treatments[0][0] if treatments else "",

@@ -20,8 +20,9 @@ def test_fourteen_extra_bullets_fail_with_the_sheet_length_and_the_content_key(c
     path = clinic_copy("harbor-spravato")
     # Fourteen were enough in the first layout; Harbor's A4 sheet now has room for them,
     # so thirty make sure the sheet runs over.
-    bullets = "".join(f"        - Tip {n}. Rest, drink water, and call us if you feel unwell.\n" for n in range(30))
-    anchor = "        - Your next dose is part of a plan. Try not to miss a visit.\n"
+    bullets = "".join(f"        - {{en: 'Tip {n}. Rest, drink water, and call us if you feel unwell.', "
+                      f"es: 'Consejo {n}. Descanse, tome agua y llámenos si se siente mal.'}}\n" for n in range(30))
+    anchor = "          es: Su próxima dosis es parte de un plan. Trate de no faltar a ninguna cita.\n"
     assert anchor in path.read_text()  # the example clinic's own added bullet: the extra ones go after it
     path.write_text(path.read_text().replace(anchor, anchor + bullets))
     errors = _errors(path)

@@ -76,7 +76,8 @@ def test_short_iv_driving_ban_is_a_warning(clinic_copy) -> None:
 
 def test_emergency_sign_in_a_lower_tier_warns_naming_the_right_tier(clinic_copy) -> None:
     path = clinic_copy()
-    line = _edit(path, "      - A new rash", "      - A new rash\n      - Swelling of the lips or throat")
+    rash = "        es: Una erupción nueva en la piel"  # the example's added sign, in English and Spanish
+    line = _edit(path, rash, rash + "\n      - Swelling of the lips or throat")
     problems = [p for p in validate(str(path)) if p.severity == "warning" and "stand-in" not in p.message]
     assert [(p.where, p.line) for p in problems] == [("content.warning_signs.clinic.1", line + 1)]
     assert "Move it to warning_signs.emergency" in problems[0].message

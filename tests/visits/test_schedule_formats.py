@@ -46,13 +46,13 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     assert schedule.format == "fhir"
     assert _good(schedule) == {
         8: ("Jane Quill", "09:30", "iv-ketamine", "en"),  # 17:30Z; en-US preferred
+        9: ("Ana María Ruiz", "10:15", "iv-ketamine", "es"),  # Spanish preferred over English
         11: ("Tom Baker", "11:00", "im-ketamine", None),  # 14:00-05:00
         12: ("Sam Doe", "13:45", "iv-ketamine", None),  # contained patient, 21:45+00:00, type as text only
         17: ("Mo Okafor", "08:00", "iv-ketamine", None),  # urn:uuid reference into the bundle
     }
     bad = _bad(schedule)
-    assert sorted(bad) == [9, 13, 16]
-    assert bad[9] == "Patient.communication (language): 'es' has no shared content. Available: en."  # preferred over en
+    assert sorted(bad) == [13, 16]
     assert "refers to a patient who is not in the file" in bad[13]
     assert "appointment type 'Ketamine consult' is not in schedule.treatments" in bad[16]
     assert "Types in this file without a treatment: 'Ketamine consult'" in bad[16]
@@ -109,7 +109,7 @@ def test_fhir_invalid_appointment_fails_alone(tmp_path: Path) -> None:
     schedule = read_schedule(broken, load_clinic(str(config)), date(2026, 11, 21))
     bad = _bad(schedule)
     assert bad[8] == "entry 8 (appointment): not valid FHIR R4 at Appointment.start."
-    assert sorted(_good(schedule)) == [11, 12, 17]
+    assert sorted(_good(schedule)) == [9, 11, 12, 17]
 
 
 def test_fhir_recognised_by_content_whatever_the_name(tmp_path: Path) -> None:
@@ -129,11 +129,11 @@ def test_hl7_siu_messages(tmp_path: Path) -> None:
     assert schedule.format == "hl7"
     assert _good(schedule) == {
         1: ("Jane Quill", "09:30", "iv-ketamine", "en"),  # TQ1-7, PID-15 ENG
+        2: ("Ana María Ruiz", "10:15", "iv-ketamine", "es"),  # PID-15 SPA; SCH-11.4 13:15-0500 -> 10:15
         5: ("Tom Baker", "14:00", "im-ketamine", None),  # AIS-4 start, SCH-7 type
     }
     bad = _bad(schedule)
     assert bad == {
-        2: "PID-15 (language): 'es' has no shared content. Available: en.",  # SPA; SCH-11.4 13:15-0500 -> 10:15
         3: "message 3 (message): has no PID segment; a schedule message needs SCH and PID.",
         6: "TQ1-7 (time): the start has a date but no time, so no time can be printed.",
     }
@@ -252,7 +252,7 @@ def test_semicolon_dmy_export(tmp_path: Path) -> None:
     assert schedule.rows[1].visit.date_of_birth == date(1990, 4, 3)  # 03/04/1990 day first
     assert _bad(schedule) == {
         4: "column time: empty. Type the appointment time, like 14:30 or 2:30 PM.",
-        6: "column language: 'it' has no shared content. Available: en.",
+        6: "column language: 'it' has no shared content. Available: en, es.",
     }
     assert dict(schedule.skipped) == {"other-day": 1}  # 06/05/2026 is 6 May
 
