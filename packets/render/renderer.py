@@ -51,7 +51,7 @@ class Bounded(Generic[T]):
 class Renderer:
     """An engine (fonts, stylesheet), compiled templates and the fast path's bases."""
 
-    def __init__(self, bases: int = 16) -> None:
+    def __init__(self, bases: int = 64) -> None:
         self.engine = Engine()
         self.templates = Templates()
         self.bases: Bounded = Bounded(bases)
