@@ -39,7 +39,7 @@ from typing import Callable, Iterator
 import pikepdf
 
 from packets import __version__
-from packets.render.compose import Base, build_base, group_key
+from packets.render.compose import Base, build_base, cached_base, group_key
 from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import Content, build_content, content_version
@@ -149,9 +149,9 @@ class Worker:
     ``--jobs 1`` the parent renders with it directly.
     """
 
-    def __init__(self, loaded: LoadedClinic) -> None:
+    def __init__(self, loaded: LoadedClinic, cache: Path | None = None) -> None:
         self.loaded = loaded
-        self.renderer = Renderer()
+        self.renderer = Renderer(cache=cache)  # bases on disk: the next run of the clinic starts fast
         self._content: dict[str | None, Content] = {}
 
     def content(self, language: str | None) -> Content:
@@ -176,14 +176,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(worker: Worker | str, parent: int) -> None:
+def _init_worker(worker: Worker | tuple[str, Path], parent: int) -> None:
     """In a pool process: keep the forked Worker (or load the clinic). Ctrl-C, SIGTERM, SIGHUP are the parent's."""
     global _process_worker
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate()
-    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker))
+    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker[0]), worker[1])
 
 
 def _scrub(message: str, visit: Visit) -> str:
@@ -205,7 +205,8 @@ def _build_base(item: tuple[tuple, Visit], worker: Worker | None = None) -> tupl
     key, visit = item
     try:
         content = worker.content(visit.language)
-        return key, build_base(worker.renderer, worker.loaded, visit, content)
+        return key, cached_base(worker.renderer, worker.loaded, key,
+                                lambda: build_base(worker.renderer, worker.loaded, visit, content))
     except PacketsError as exc:  # each row of the group will render whole and report its own error
         return key, Base(None, reason=_scrub(str(exc), visit))
     except Exception as exc:  # whatever goes wrong, the group gets no base; its rows render whole
@@ -393,6 +394,11 @@ class DayRecord:
         return names.index(schedule_name) if schedule_name in names else len(names)
 
 
+def base_cache(folder: Path) -> Path:
+    """Where a clinic's fast-path bases are kept between runs: beside its day folders (no patient data)."""
+    return folder.parent / ".bases"
+
+
 def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
                 bases: dict[tuple, Base], add_on: int = 0) -> Iterator[_Outcome]:
     """Yield each row's outcome in the order they finish; fill ``bases`` as they are built.
@@ -401,7 +407,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     each row with its group's base, so no worker lays out shared pages again.
     """
     if jobs <= 1 or len(rows) <= 1:
-        worker = Worker(loaded)
+        worker = Worker(loaded, base_cache(folder))
         for row in rows:
             yield _render_row(_Task(row.number, row.visit, None), worker)
         bases.update(worker.renderer.bases.items())
@@ -411,7 +417,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     fork = "fork" in multiprocessing.get_all_start_methods()
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else None),
-        initializer=_init_worker, initargs=(Worker(loaded) if fork else str(loaded.path), os.getpid()),
+        initializer=_init_worker, initargs=(Worker(loaded, base_cache(folder)) if fork else (str(loaded.path), base_cache(folder)), os.getpid()),
     )
     futures: dict[Future, Row] = {}
     try:

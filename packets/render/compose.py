@@ -32,12 +32,13 @@ long name alone pushes the sheet over still gets a packet.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pikepdf
 import pypdfium2
@@ -47,6 +48,7 @@ from weasyprint.formatting_structure.boxes import BlockBox
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content
+from packets.render import basecache
 from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
 from packets.errors import RenderError
@@ -436,6 +438,33 @@ class Layers:
     overlay: bytes
 
 
+def cached_base(renderer: Renderer, loaded: LoadedClinic, key: tuple, build: Callable[[], Base]) -> Base:
+    """The base for ``key``: from memory, else from the renderer's disk cache, else laid out (and stored)."""
+    if key in renderer.bases or renderer.cache is None:
+        return renderer.bases.get(key, build)
+    name = basecache.entry_name(basecache.fingerprint(loaded), key)
+    if (data := basecache.read(renderer.cache, name)) is not None:
+        try:
+            return renderer.bases.put(key, _base_from(data))
+        except (KeyError, TypeError, ValueError):
+            pass  # malformed: lay it out again
+    base = renderer.bases.put(key, build())
+    basecache.write(renderer.cache, name, _base_to(base))
+    return base
+
+
+def _base_to(base: Base) -> dict:
+    return {"pdf": base64.b64encode(base.pdf).decode() if base.pdf is not None else None,
+            "frames": [asdict(f) for f in base.frames], "pages": base.pages, "origin": list(base.origin),
+            "reason": base.reason, "sheet_pages": base.sheet_pages}
+
+
+def _base_from(data: dict) -> Base:
+    pdf = base64.b64decode(data["pdf"], validate=True) if data["pdf"] is not None else None
+    return Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
+                (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]))
+
+
 def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx: PacketContext,
                     content: Content) -> Layers | None:
     """The packet by the fast path, or None when it must be rendered whole.
@@ -447,7 +476,7 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     if visit.large_print:
         return None
     key = group_key(loaded, visit, content.language)
-    sizing = renderer.bases.get(key, lambda: build_base(renderer, loaded, visit, content))
+    sizing = cached_base(renderer, loaded, key, lambda: build_base(renderer, loaded, visit, content))
     if sizing.sheet_pages > MAX_SHEET_PAGES:
         raise RenderError(
             f"the discharge sheet is {sizing.sheet_pages} pages for a patient with every detail filled in; it must fit "
@@ -467,7 +496,7 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     if any(f.collapses for f in placed):
         return None  # its height in the flow differs from its height alone
     shape = shape_of(visit, shown, placed, sizing)
-    base = renderer.bases.get((key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
+    base = cached_base(renderer, loaded, (key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
     if base.pdf is None:
         return None
     document, placed = layout_overlay(renderer, loaded, html, base)
