@@ -42,6 +42,7 @@ from typing import Callable, Iterable
 
 import pikepdf
 import pypdfium2
+import lxml.html
 import tinyhtml5
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import BlockBox
@@ -70,10 +71,11 @@ _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "cente
     *[f"@{s}-{p}" for s in ("left", "right") for p in ("top", "middle", "bottom")],
 ]
 # Overlay layer: only the personal boxes and the footer name; nothing the base draws.
+# Other margin boxes get no content, so they are not laid out at all.
 OVERLAY_CSS = (
     "html, body { background: none !important; margin: 0 !important; padding: 0 !important; border: none !important; }\n"
     "@page { background: none !important; "
-    + " ".join(f"{box} {{ visibility: hidden !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
+    + " ".join(f"{box} {{ content: none !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
     + " }\n"
 )
 _ANCESTOR_STYLE = (
@@ -263,11 +265,41 @@ def shown_css(shown: Iterable[str]) -> str:
                    for box_id in shown)
 
 
-def personal_boxes(html: str) -> dict[str, str]:
-    """Each personal box with an id, as markup: to find boxes with nothing of the patient's in them."""
-    root = tinyhtml5.parse(html, namespace_html_elements=False)
-    return {e.get("id"): ET.tostring(e, encoding="unicode") for e in root.iter()
-            if e.get(PERSONAL) is not None and e.get("id")}
+@dataclass(frozen=True)
+class Cut:
+    """A packet's personal boxes, cut out of its HTML once (lxml: a C parser) for the overlays.
+
+    ``skeleton``: the document with only the personal boxes and their ancestors left;
+    ``boxes``: each personal box with an id, as markup (to find boxes holding nothing
+    of the patient's, which the base then prints).
+    """
+
+    skeleton: str
+    boxes: dict[str, str]
+
+
+def cut_personal(html: str) -> Cut:
+    """The packet's personal boxes and what holds them; everything else goes."""
+    root = lxml.html.document_fromstring(html)
+    boxes = {e.get("id"): lxml.html.tostring(e, encoding="unicode", with_tail=False) for e in root.iter()
+             if isinstance(e.tag, str) and e.get(PERSONAL) is not None and e.get("id")}
+    body = root.find("body")
+    if body is not None:
+        _prune(body)
+    return Cut("<!DOCTYPE html>" + lxml.html.tostring(root, encoding="unicode", method="html"), boxes)
+
+
+def _prune(element) -> bool:
+    """Drop the subtrees of ``element`` without personal boxes; whether anything is left."""
+    if element.get(PERSONAL) is not None:
+        return True
+    element.text = None
+    for child in list(element):
+        if not isinstance(child.tag, str) or not _prune(child):
+            element.remove(child)
+        else:
+            child.tail = None
+    return len(element) > 0
 
 
 def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: Content,
@@ -312,12 +344,12 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
     return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet)
 
 
-def overlay_html(html: str, base: Base, exact: bool = True) -> str:
+def overlay_html(skeleton: str, base: Base, exact: bool = True) -> str:
     """This patient's packet, cut down to its personal boxes placed at the base's spots.
 
     ``exact``: each box takes the base's box height; otherwise its own natural height (to measure it).
     """
-    root = tinyhtml5.parse(html, namespace_html_elements=False)
+    root = tinyhtml5.parse(skeleton, namespace_html_elements=False)  # small: the personal boxes only
     body = root.find("body")
     assert body is not None  # tinyhtml5 always makes one
     frames = {f.id: f for f in base.frames}
@@ -422,8 +454,7 @@ def stack(base_pdf: bytes, overlay_pdf: bytes) -> bytes:
             form = base.copy_foreign(top.as_form_xobject())
             page.add_resource(form, pikepdf.Name.XObject, name=name, replace_existing=False)
             page.contents_add(b"q\n", prepend=True)
-            page.contents_add(b"Q\nq " + bytes(name.unparse()) + b" Do Q\n", prepend=False)
-            page.contents_coalesce()
+            page.contents_add(b"Q\nq " + bytes(name.unparse()) + b" Do Q\n", prepend=False)  # no coalescing: an array of streams is fine
         out = io.BytesIO()
         base.save(out, deterministic_id=True)
     return out.getvalue()
@@ -485,12 +516,12 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     if sizing.pdf is None:
         return None
     html = renderer.templates.packet_html(loaded, ctx)
-    mine = personal_boxes(html)
-    markers = renderer.bases.get((key, presence(visit), "boxes"), lambda: personal_boxes(
-        renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))))
-    shown = tuple(sorted(i for i, markup in mine.items() if markers.get(i) == markup))
+    cut = cut_personal(html)
+    markers = renderer.bases.get((key, presence(visit), "boxes"), lambda: cut_personal(
+        renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))).boxes)
+    shown = tuple(sorted(i for i, markup in cut.boxes.items() if markers.get(i) == markup))
     measure = measuring_base(replace(sizing, frames=tuple(f for f in sizing.frames if f.id not in shown)))
-    document, placed = layout_overlay(renderer, loaded, html, measure, exact=False)
+    document, placed = layout_overlay(renderer, loaded, cut.skeleton, measure, exact=False)
     if len({f.id for f in placed}) != len(placed) or len(document.pages) != measure.pages:
         return None  # a box broke across pages even on a page of its own: render whole
     if any(f.collapses for f in placed):
@@ -499,7 +530,7 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     base = cached_base(renderer, loaded, (key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
     if base.pdf is None:
         return None
-    document, placed = layout_overlay(renderer, loaded, html, base)
+    document, placed = layout_overlay(renderer, loaded, cut.skeleton, base)
     if len(document.pages) != base.pages or not _fits(base, placed, EXACT_PX):
         return None
     with guarded(loaded.folder):
