@@ -38,6 +38,7 @@ import io
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Callable, Iterable
 
 import pikepdf
@@ -482,6 +483,15 @@ def cached_base(renderer: Renderer, loaded: LoadedClinic, key: tuple, build: Cal
     base = renderer.bases.put(key, build())
     basecache.write(renderer.cache, name, _base_to(base))
     return base
+
+
+def stored_base(cache: Path, name: str) -> Base | None:
+    """A base kept on disk under ``name`` (``basecache.entry_name``), or None: for a print run."""
+    data = basecache.read(cache, name)
+    try:
+        return _base_from(data) if data is not None else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _base_to(base: Base) -> dict:
