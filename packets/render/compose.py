@@ -106,6 +106,7 @@ class Frame:
     border_box: bool = False  # the template's box-sizing: what its min-height measures
     filled: float = 0.0  # how much of the content box its content takes
     collapses: bool = False  # a child's margin meets the box's edge: in the flow it would collapse through
+    unbreakable: bool = False  # break-inside: avoid: a whole render moves it whole, as the base does
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ def find_frames(document: Document, shown: Iterable[str] = ()) -> list[Frame]:
         frame_id = element.get("id") if element is not None and element.get(PERSONAL) is not None else None
         if frame_id and frame_id not in shown:
             frames.append(Frame(frame_id, index, box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height(),
-                                box.border_height() - box.height, box.style["box_sizing"] == "border-box", _filled(box), _collapses(box)))
+                                box.border_height() - box.height, box.style["box_sizing"] == "border-box", _filled(box), _collapses(box),
+                                str(box.style["break_inside"]).startswith("avoid")))
             return
         for child in getattr(box, "children", ()):
             walk(child, index)
@@ -217,6 +219,8 @@ def _collapses(box) -> bool:
     Laid out alone (positioned), such a box keeps the margin inside; in the flow of a
     whole render the margin collapses through it: their heights differ.
     """
+    if "flow-root" in box.style["display"]:
+        return False  # its own formatting context: nothing collapses through it
     return _margin_meets(box, first=True) or _margin_meets(box, first=False)
 
 
@@ -339,7 +343,7 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
             room = float(wanted.get(f.id, "0")) - (f.inner if f.border_box else 0.0)
             if f.id not in wanted or f.filled > room + EXACT_PX:
                 return Base(None, reason="the marker text needs more room than the patient's box", sheet_pages=sheet)
-            if f.page > 0 and abs(f.y - page.content_box_y()) < TOLERANCE_PX:
+            if f.page > 0 and abs(f.y - page.content_box_y()) < TOLERANCE_PX and not f.unbreakable:
                 # pushed to a new page whole; a whole render might have broken it over the two
                 return Base(None, reason="a patient box starts a page", sheet_pages=sheet)
     return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet)

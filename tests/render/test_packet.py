@@ -47,7 +47,8 @@ def test_computed_times(packet) -> None:
         assert "Do not drive until 2:30 PM, Sunday, Nov 22." in text
         assert "No alcohol until 2:30 PM, Sunday, Nov 22." in text
         assert "Sam Doe takes you home." in text
-        assert "Your next visit: Tuesday, Nov 24, 10:00 AM" in text
+        # Before your next visit opens page 2, kept whole (the template's rule)
+        assert "Your next visit: Tuesday, Nov 24, 10:00 AM" in pdf.page_texts()[1]
     else:  # next-day rule, across a year end
         assert "Do not drive until tomorrow (Friday, Jan 1), after a full night's sleep." in text
         assert "No alcohol until 9:05 AM, Friday, Jan 1." in text
