@@ -96,11 +96,16 @@ class Written:
     sha256: str
 
 
-def new_renderer() -> Renderer:
-    """A renderer to keep between packets (fonts loaded, group bases cached): for a station or a worker."""
+def base_cache_folder(loaded: LoadedClinic, out_root: Path = Path("output")) -> Path:
+    """Where a clinic's fast-path bases are kept between runs: ``OUT/<clinic-id>/.bases`` (0700; no patient data)."""
+    return out_root / loaded.clinic.id / ".bases"
+
+
+def new_renderer(cache: Path | None = None) -> Renderer:
+    """A renderer to keep between packets (fonts loaded, group bases cached, on disk in ``cache``)."""
     from packets.render.renderer import Renderer
 
-    return Renderer()
+    return Renderer(cache=cache)
 
 
 def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None) -> Written:
@@ -111,6 +116,7 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     from packets.render.packet import render_packet
 
     check_output_file(out)  # before rendering: a bad --out costs no time
+    renderer = renderer or new_renderer(base_cache_folder(loaded))  # the group's next packet is quick, across runs
     pdf = render_packet(loaded, visit, renderer=renderer)
     write_atomic(out, pdf)
     with pikepdf.open(io.BytesIO(pdf)) as document:

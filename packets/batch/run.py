@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import re
 import signal
+import tempfile
 import threading
 import traceback
 import ctypes
@@ -39,12 +40,13 @@ from typing import Callable, Iterator
 import pikepdf
 
 from packets import __version__
-from packets.render.compose import Base, build_base, group_key
+from packets.render import basecache
+from packets.render.compose import Base, build_base, cached_base, group_key, stored_base
 from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import Content, build_content, content_version
 from packets.errors import PacketsError
-from packets.files import check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
+from packets.files import TEMP_PREFIX, check_output_file, check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
 from packets.render.packet import render_packet_layers
 from packets.visits.schedule import Row, Schedule
 from packets.visits.model import Visit
@@ -149,9 +151,9 @@ class Worker:
     ``--jobs 1`` the parent renders with it directly.
     """
 
-    def __init__(self, loaded: LoadedClinic) -> None:
+    def __init__(self, loaded: LoadedClinic, cache: Path | None = None) -> None:
         self.loaded = loaded
-        self.renderer = Renderer()
+        self.renderer = Renderer(cache=cache)  # bases on disk: the next run of the clinic starts fast
         self._content: dict[str | None, Content] = {}
 
     def content(self, language: str | None) -> Content:
@@ -176,14 +178,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(worker: Worker | str, parent: int) -> None:
+def _init_worker(worker: Worker | tuple[str, Path], parent: int) -> None:
     """In a pool process: keep the forked Worker (or load the clinic). Ctrl-C, SIGTERM, SIGHUP are the parent's."""
     global _process_worker
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate()
-    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker))
+    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker[0]), worker[1])
 
 
 def _scrub(message: str, visit: Visit) -> str:
@@ -204,7 +206,9 @@ def _build_base(item: tuple[tuple, Visit], worker: Worker | None = None) -> tupl
     assert worker is not None
     key, visit = item
     try:  # a language the clinic cannot print in fails here too: each row of the group reports it
-        return key, build_base(worker.renderer, worker.loaded, visit, worker.content(visit.language))
+        content = worker.content(visit.language)
+        return key, cached_base(worker.renderer, worker.loaded, key,
+                                lambda: build_base(worker.renderer, worker.loaded, visit, content))
     except PacketsError as exc:  # each row of the group will render whole and report its own error
         return key, Base(None, reason=_scrub(str(exc), visit))
     except Exception as exc:  # whatever goes wrong, the group gets no base; its rows render whole
@@ -282,7 +286,8 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
             report.done(results[row.number])
     good = {r.number: r for r in schedule.rows if r.visit is not None}
     bases: dict[tuple, Base] = {}
-    layers: dict[int, tuple[tuple, bytes]] = {}
+    layers: dict[int, tuple[tuple, tuple[int, int]]] = {}  # row -> (base key, where its overlay is in the spool)
+    spool = Spool(folder)  # overlays wait on disk, not in memory, for the print run
     try:
         with closing(_render_all(loaded, list(good.values()), folder, jobs, bases, add_on)) as outcomes:  # closing: stops workers on any exit
             for out in outcomes:
@@ -291,7 +296,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
                     write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
                     if out.layers:
-                        layers[out.row] = out.layers
+                        layers[out.row] = (out.layers[0], spool.add(out.layers[1]))
                 else:
                     error = out.error
                     if out.trace:
@@ -318,7 +323,8 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
         parts = sorted(parts + [(folder / name, None) for name in earlier], key=lambda part: part[0].name)
     if parts:
         try:
-            blanks = _write_print_run(folder / PRINT_RUN, parts, bases, loaded, schedule)
+            blanks = _write_print_run(folder / PRINT_RUN, parts, _BaseLookup(bases, loaded, base_cache(folder)), spool,
+                                      loaded, schedule)
             print_run = folder / PRINT_RUN
         except PacketsError as exc:
             print_run_error = str(exc)
@@ -326,6 +332,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
             raise
         except Exception as exc:  # the packets are written; say so rather than lose the manifest
             print_run_error = unexpected(exc, "joining the print run")
+    spool.close()
     rows = [results[n] for n in sorted(results)]
     result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier),
                          run=len(day.runs) + 1, print_run_error=print_run_error)
@@ -392,6 +399,11 @@ class DayRecord:
         return names.index(schedule_name) if schedule_name in names else len(names)
 
 
+def base_cache(folder: Path) -> Path:
+    """Where a clinic's fast-path bases are kept between runs: beside its day folders (no patient data)."""
+    return folder.parent / ".bases"
+
+
 def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
                 bases: dict[tuple, Base], add_on: int = 0) -> Iterator[_Outcome]:
     """Yield each row's outcome in the order they finish; fill ``bases`` as they are built.
@@ -400,7 +412,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     each row with its group's base, so no worker lays out shared pages again.
     """
     if jobs <= 1 or len(rows) <= 1:
-        worker = Worker(loaded)
+        worker = Worker(loaded, base_cache(folder))
         for row in rows:
             yield _render_row(_Task(row.number, row.visit, None), worker)
         bases.update(worker.renderer.bases.items())
@@ -410,7 +422,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     fork = "fork" in multiprocessing.get_all_start_methods()
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else None),
-        initializer=_init_worker, initargs=(Worker(loaded) if fork else str(loaded.path), os.getpid()),
+        initializer=_init_worker, initargs=(Worker(loaded, base_cache(folder)) if fork else (str(loaded.path), base_cache(folder)), os.getpid()),
     )
     futures: dict[Future, Row] = {}
     try:
@@ -496,48 +508,132 @@ def _page_count(pdf: bytes) -> int:
         return len(document.pages)
 
 
-def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, bytes] | None]], bases: dict[tuple, Base],
-                     loaded: LoadedClinic, schedule: Schedule) -> int:
+class _BaseLookup:
+    """A group's base for the print run: from this run's memory, else from the disk cache (workers' bases)."""
+
+    def __init__(self, bases: dict[tuple, Base], loaded: LoadedClinic, cache: Path) -> None:
+        self.bases, self.loaded, self.cache = bases, loaded, cache
+        self._fingerprint: str | None = None
+
+    def get(self, key: tuple) -> Base | None:
+        if key not in self.bases:
+            if self._fingerprint is None:
+                self._fingerprint = basecache.fingerprint(self.loaded)
+            found = stored_base(self.cache, basecache.entry_name(self._fingerprint, key))
+            if found is None or found.pdf is None:
+                return None
+            if len(self.bases) > 64:  # keep memory flat over many shapes
+                self.bases.pop(next(iter(self.bases)))
+            self.bases[key] = found
+        return self.bases[key]
+
+
+PRINT_RUN_CHUNK = 100  # packets joined in memory at a time; chunks wait on disk
+
+
+def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int, int]] | None]], bases: _BaseLookup,
+                     spool: "Spool", loaded: LoadedClinic, schedule: Schedule) -> int:
     """All packets in order; a blank page after an odd-length packet keeps sheets apart.
 
     A fast-path packet is put together again from its layers, so each group's shared
-    pages are stored once (a form XObject per page) instead of once per patient:
-    the file is several times smaller and memory stays flat over a long day.
-    Whole-rendered packets (large print, long names) are copied from their files.
+    pages are stored once per chunk (a form XObject per page) instead of once per
+    patient: the file is several times smaller. Whole-rendered packets (large print,
+    long names) are copied from their files. Chunks of packets are written to disk
+    as they are joined and the last step copies them into the file, reading from
+    disk: the parent's memory does not grow with the day.
     """
+    check_output_file(path)
+    blanks = 0
+    chunks: list[Path] = []
+    tmp: str | None = None
+    try:
+        for start in range(0, len(parts), PRINT_RUN_CHUNK):
+            chunk, added = _write_chunk(path.parent, parts[start:start + PRINT_RUN_CHUNK], bases, spool)
+            chunks.append(chunk)
+            blanks += added
+        opened = [pikepdf.open(chunk) for chunk in chunks]
+        try:
+            with pikepdf.new() as run:
+                for document in opened:
+                    run.pages.extend(document.pages)
+                run.docinfo["/Title"] = f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"
+                run.docinfo["/Producer"] = f"packets {__version__}"
+                fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+                os.close(fd)
+                run.save(tmp, deterministic_id=True)
+        finally:
+            for document in opened:
+                document.close()
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        for leftover in [*chunks, *([Path(tmp)] if tmp else [])]:
+            leftover.unlink(missing_ok=True)
+    return blanks
+
+
+def _write_chunk(folder: Path, parts: list[tuple[Path, tuple[tuple, tuple[int, int]] | None]], bases: _BaseLookup,
+                 spool: "Spool") -> tuple[Path, int]:
+    """Some packets of the print run, joined into a temp file; and the blank pages added."""
     blanks = 0
     opened: list[pikepdf.Pdf] = []
     shared: dict[tuple, list[pikepdf.Object]] = {}
-    with pikepdf.new() as run:
-        for file, layer in parts:
-            base = bases.get(layer[0]) if layer else None
-            if layer and base is not None and base.pdf is not None:
-                key, overlay = layer
-                if key not in shared:
-                    opened.append(pikepdf.open(io.BytesIO(base.pdf)))
-                    shared[key] = [run.copy_foreign(page.as_form_xobject()) for page in opened[-1].pages]
-                with pikepdf.open(io.BytesIO(overlay)) as layer:
-                    count, memo = len(layer.pages), {}  # one memo: the pages share their fonts
-                    for index, top in enumerate(layer.pages):
-                        page = run.add_blank_page(page_size=_size(top))
-                        page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(
-                            Shared=shared[key][index], Patient=_copy_now(top.as_form_xobject(), run, memo)))
-                        page.obj.Contents = run.make_stream(b"q /Shared Do Q q /Patient Do Q")
-            else:
-                opened.append(pikepdf.open(file))
-                run.pages.extend(opened[-1].pages)
-                count = len(opened[-1].pages)
-            if count % 2:
-                run.add_blank_page(page_size=_size(run.pages[-1]))
-                blanks += 1
-        run.docinfo["/Title"] = f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"
-        run.docinfo["/Producer"] = f"packets {__version__}"
-        out = io.BytesIO()
-        run.save(out, deterministic_id=True)
-    for document in opened:
-        document.close()
-    write_atomic(path, out.getvalue())
-    return blanks
+    fd, chunk = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        with pikepdf.new() as run:
+            for file, layer in parts:
+                base = bases.get(layer[0]) if layer else None
+                if layer and base is not None and base.pdf is not None:
+                    key, where = layer
+                    if key not in shared:
+                        opened.append(pikepdf.open(io.BytesIO(base.pdf)))
+                        shared[key] = [run.copy_foreign(page.as_form_xobject()) for page in opened[-1].pages]
+                    with pikepdf.open(io.BytesIO(spool.read(where))) as top_layer:
+                        count, memo = len(top_layer.pages), {}  # one memo: the pages share their fonts
+                        for index, top in enumerate(top_layer.pages):
+                            page = run.add_blank_page(page_size=_size(top))
+                            page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(
+                                Shared=shared[key][index], Patient=_copy_now(top.as_form_xobject(), run, memo)))
+                            page.obj.Contents = run.make_stream(b"q /Shared Do Q q /Patient Do Q")
+                else:
+                    opened.append(pikepdf.open(file))
+                    run.pages.extend(opened[-1].pages)
+                    count = len(opened[-1].pages)
+                if count % 2:
+                    run.add_blank_page(page_size=_size(run.pages[-1]))
+                    blanks += 1
+            run.save(chunk)
+    except BaseException:
+        Path(chunk).unlink(missing_ok=True)
+        raise
+    finally:
+        for document in opened:
+            document.close()
+    return Path(chunk), blanks
+
+
+class Spool:
+    """Patient layers waiting for the print run, in an unnamed 0600 temp file (gone when closed)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=TEMP_PREFIX)
+        self._end = 0
+
+    def add(self, data: bytes) -> tuple[int, int]:
+        self._file.seek(self._end)
+        self._file.write(data)
+        where = (self._end, len(data))
+        self._end += len(data)
+        return where
+
+    def read(self, where: tuple[int, int]) -> bytes:
+        self._file.seek(where[0])
+        return self._file.read(where[1])
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _size(page: pikepdf.Page) -> tuple[float, float]:

@@ -2,39 +2,55 @@
 
 A packet is about four pages, and laying them out is most of the cost of a render.
 Almost all of it is the same for every patient of one clinic, treatment and day: only
-the patient box, the Today box and the footer name differ. So for each such group we
-lay out a *base* once, with those boxes left empty but at their full size, and for
-each patient we lay out a tiny *overlay* holding just those boxes and the footer, at
-the base's positions, and stack it on the base (pikepdf, as a form XObject).
+the boxes the template marks ``data-personal`` (patient name, patient box, Today box,
+next visit) and the footer name differ. So the shared pages are laid out once as a
+*base*, with those boxes hidden, and for each patient a tiny *overlay* holding just
+those boxes and the footer is laid out at the base's positions and stacked on the base
+(pikepdf, as a form XObject).
 
-The fast path checks itself and steps aside rather than print something different
-from a whole render: the template marks personal boxes with ``data-personal``; the
-base is laid out with marker values and its text is searched for them (a clinic
-template that prints a name outside a marked box would otherwise print the marker);
-each overlay box must land where the base box is and fit inside it. When any check
-fails, the caller renders the whole packet instead. Large print always renders whole.
+The paper is exactly a whole render's (0 differing pixels), because the base is
+exact for the patient's *shape*: which optional fields the visit carries, which boxes
+hold nothing of the patient's (those are printed in the base), and each other box's
+height, measured by laying the patient's boxes out alone. The base is laid out with
+marker values (never patient data) in the same fields and each box given the
+patient's height as its minimum, so every line around the boxes falls where a whole
+render puts it. Bases are kept per shape; most patients of a day share a few shapes.
 
-The one-sheet limit for the discharge sheet is checked here, on the fullest packet
-of the group: it is a property of the clinic's content, so it fails the same way for
-every patient. A patient whose long name alone pushes the sheet over still gets a packet.
+The fast path checks itself and steps aside (the caller renders whole) rather than
+print something different from a whole render: markers found in the base's text (a
+template printing patient data outside the marked boxes); a box broken over pages
+or columns, or starting a new page (a whole render might break it); a box whose
+inner margins would collapse through it in the flow; marker text taller than the
+patient's box; an overlay box not exactly where the base's box is. Large print always
+renders whole: its boxes run over pages, which the overlay cannot break the same way.
+
+The one-sheet limit for the discharge sheet is checked on the *sizing* base, the
+fullest packet of the group (every field filled, long markers): it is a property of
+the clinic's content, so it fails the same way for every patient. A patient whose
+long name alone pushes the sheet over still gets a packet.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable
 
 import pikepdf
 import pypdfium2
+import lxml.html
 import tinyhtml5
 from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import BlockBox
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content
+from packets.render import basecache
 from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
 from packets.errors import RenderError
@@ -43,6 +59,7 @@ from packets.render.renderer import Renderer
 
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
+EXACT_PX = 0.01  # an exact base and the overlay agree to layout rounding, far below a pixel
 
 # Base layer: personal boxes keep their size but draw nothing; the footer name is
 # laid out but not drawn, so the other footer boxes sit exactly where they do in a whole render.
@@ -55,10 +72,11 @@ _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "cente
     *[f"@{s}-{p}" for s in ("left", "right") for p in ("top", "middle", "bottom")],
 ]
 # Overlay layer: only the personal boxes and the footer name; nothing the base draws.
+# Other margin boxes get no content, so they are not laid out at all.
 OVERLAY_CSS = (
     "html, body { background: none !important; margin: 0 !important; padding: 0 !important; border: none !important; }\n"
     "@page { background: none !important; "
-    + " ".join(f"{box} {{ visibility: hidden !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
+    + " ".join(f"{box} {{ content: none !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
     + " }\n"
 )
 _ANCESTOR_STYLE = (
@@ -71,6 +89,7 @@ _ANCESTOR_STYLE = (
 MARKERS = ("Qzx", "QZX", "11:58", "1999")
 _MARK_TIME = time(23, 58)
 _MARK_DOB = date(1999, 12, 29)
+_SHORT_TIME = time(1, 11)  # the exact bases' time: as short as a time gets
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,11 @@ class Frame:
     y: float
     width: float
     height: float
+    inner: float = 0.0  # padding and border, top plus bottom
+    border_box: bool = False  # the template's box-sizing: what its min-height measures
+    filled: float = 0.0  # how much of the content box its content takes
+    collapses: bool = False  # a child's margin meets the box's edge: in the flow it would collapse through
+    unbreakable: bool = False  # break-inside: avoid: a whole render moves it whole, as the base does
 
 
 @dataclass(frozen=True)
@@ -125,27 +149,96 @@ def sizing_visit(visit: Visit) -> Visit:
     )
 
 
+OPTIONAL_FIELDS = ("date_of_birth", "mrn", "session", "series_length", "escort", "next_visit", "provider")
+
+
+def presence(visit: Visit) -> tuple[bool, ...]:
+    """Which optional fields the visit carries: boxes and lines come and go with them."""
+    return tuple(getattr(visit, name) is not None for name in OPTIONAL_FIELDS)
+
+
+def marker_visit(visit: Visit) -> Visit:
+    """Short marker values in exactly the fields this visit carries (no patient data at all).
+
+    An exact base is laid out from it: the same boxes and lines exist as in the
+    patient's own packet, and each box is then given the patient's height as its
+    minimum. Values are as short as real ones get, so the hidden marker text does
+    not make a box taller than the patient's (``build_base`` checks it did not).
+    """
+    day = visit.when.date()
+    short = replace(
+        visit, name="Qzx", when=datetime.combine(day, _SHORT_TIME), date_of_birth=date(1999, 1, 1), mrn="QZX",
+        session=1, series_length=1 if visit.series_length is not None else None, escort="Qzx",
+        next_visit=datetime.combine(_short_next_day(day), _SHORT_TIME), provider="Qzx",
+    )
+    return replace(short, **{name: None for name, present in zip(OPTIONAL_FIELDS, presence(visit)) if not present})
+
+
+def _short_next_day(day: date) -> date:
+    """A near day with a one-digit date and a short weekday name (Monday, Friday, Sunday)."""
+    candidate = day + timedelta(days=1)
+    while candidate.day > 9 or candidate.weekday() not in (0, 4, 6):
+        candidate += timedelta(days=1)
+    return candidate
+
+
 def _longest_next_day(day: date) -> date:
     """A Wednesday (the longest weekday name) within a year after ``day``: a next visit the visit rules accept."""
     candidate = day + timedelta(days=300)
     return candidate + timedelta(days=(2 - candidate.weekday()) % 7)
 
 
-def find_frames(document: Document) -> list[Frame]:
-    """Personal boxes that have an id: one Frame per page each appears on."""
+def find_frames(document: Document, shown: Iterable[str] = ()) -> list[Frame]:
+    """Personal boxes that have an id (except ``shown`` ones): one Frame per piece.
+
+    A box broken over two pages or columns gives two Frames with one id, which the
+    callers refuse: the patient layer cannot break a box the way a whole render does.
+    """
+    shown = set(shown)
     frames: list[Frame] = []
+
+    def walk(box, index: int) -> None:
+        element = getattr(box, "element", None)
+        frame_id = element.get("id") if element is not None and element.get(PERSONAL) is not None else None
+        if frame_id and frame_id not in shown:
+            frames.append(Frame(frame_id, index, box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height(),
+                                box.border_height() - box.height, box.style["box_sizing"] == "border-box", _filled(box), _collapses(box),
+                                str(box.style["break_inside"]).startswith("avoid")))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, index)
+
     for index, page in enumerate(document.pages):
-        seen: set[str] = set()
-        for box in page._page_box.descendants():  # noqa: SLF001 - WeasyPrint has no public box API
-            element = getattr(box, "element", None)
-            if element is None or element.get(PERSONAL) is None or not element.get("id"):
-                continue
-            frame_id = element.get("id")
-            if frame_id in seen:
-                continue
-            seen.add(frame_id)
-            frames.append(Frame(frame_id, index, box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()))
+        walk(page._page_box, index)  # noqa: SLF001 - WeasyPrint has no public box API
     return frames
+
+
+def _collapses(box) -> bool:
+    """Whether a margin inside the box meets its top or bottom edge (no padding or border between).
+
+    Laid out alone (positioned), such a box keeps the margin inside; in the flow of a
+    whole render the margin collapses through it: their heights differ.
+    """
+    if "flow-root" in box.style["display"]:
+        return False  # its own formatting context: nothing collapses through it
+    return _margin_meets(box, first=True) or _margin_meets(box, first=False)
+
+
+def _margin_meets(box, first: bool) -> bool:
+    edge = (box.padding_top + box.border_top_width) if first else (box.padding_bottom + box.border_bottom_width)
+    if edge:
+        return False
+    blocks = [c for c in getattr(box, "children", ()) if isinstance(c, BlockBox)]
+    if not blocks:
+        return False
+    child = blocks[0] if first else blocks[-1]
+    return bool(child.margin_top if first else child.margin_bottom) or _margin_meets(child, first)
+
+
+def _filled(box) -> float:
+    """Height the box's content takes from the top of its content box."""
+    bottoms = [c.position_y + c.margin_height() for c in getattr(box, "children", ()) if hasattr(c, "margin_height")]
+    return max(bottoms, default=box.content_box_y()) - box.content_box_y()
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -156,44 +249,129 @@ def _pdf_text(pdf: bytes) -> str:
         document.close()
 
 
-def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: Content) -> Base:
-    """Lay out the group's shared layer once; say why not when it cannot be shared."""
-    ctx = build_context(loaded, sizing_visit(visit), content)
+# presence of optional fields, boxes printed in the base (nothing of the patient's in them), (box id, min-height)
+Shape = tuple[tuple[bool, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+def forced_heights_css(heights: Iterable[tuple[str, str]]) -> str:
+    """CSS giving each hidden personal box the patient's natural height as its minimum.
+
+A box may end taller than that where its container stretches it (the patient box
+beside the contacts), exactly as in a whole render.
+"""
+    return "\n".join(
+        f"#{box_id}[data-personal] {{ min-height: {height}px !important; }}" for box_id, height in heights
+    )
+
+
+def shown_css(shown: Iterable[str]) -> str:
+    """Personal boxes whose text is the same for every patient of the shape: printed in the base."""
+    return "".join(f"#{box_id}[data-personal], #{box_id}[data-personal] * {{ visibility: visible !important; }}\n"
+                   for box_id in shown)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A packet's personal boxes, cut out of its HTML once (lxml: a C parser) for the overlays.
+
+    ``skeleton``: the document with only the personal boxes and their ancestors left;
+    ``boxes``: each personal box with an id, as markup (to find boxes holding nothing
+    of the patient's, which the base then prints).
+    """
+
+    skeleton: str
+    boxes: dict[str, str]
+
+
+def cut_personal(html: str) -> Cut:
+    """The packet's personal boxes and what holds them; everything else goes."""
+    root = lxml.html.document_fromstring(html)
+    boxes = {e.get("id"): lxml.html.tostring(e, encoding="unicode", with_tail=False) for e in root.iter()
+             if isinstance(e.tag, str) and e.get(PERSONAL) is not None and e.get("id")}
+    body = root.find("body")
+    if body is not None:
+        _prune(body)
+    return Cut("<!DOCTYPE html>" + lxml.html.tostring(root, encoding="unicode", method="html"), boxes)
+
+
+def _prune(element) -> bool:
+    """Drop the subtrees of ``element`` without personal boxes; whether anything is left."""
+    if element.get(PERSONAL) is not None:
+        return True
+    element.text = None
+    for child in list(element):
+        if not isinstance(child.tag, str) or not _prune(child):
+            element.remove(child)
+        else:
+            child.tail = None
+    return len(element) > 0
+
+
+def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: Content,
+               shape: Shape | None = None) -> Base:
+    """Lay out the group's shared layer once; say why not when it cannot be shared.
+
+    Without ``shape``: the sizing base (every field, fullest boxes), which checks the
+    sheet length and tells where boxes go. With it: an exact base, laid out with the
+    patient's optional fields present (as markers) and each personal box forced to
+    the patient's height, so everything around the boxes sits where a whole render puts it.
+    """
+    marked = sizing_visit(visit) if shape is None else marker_visit(visit)
+    ctx = build_context(loaded, marked, content)
     html = renderer.templates.packet_html(loaded, ctx)
+    shown = shape[1] if shape is not None else ()
+    extra = BASE_CSS if shape is None else BASE_CSS + shown_css(shown) + forced_heights_css(shape[2])
     with guarded(loaded.folder) as fetcher:
-        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(BASE_CSS),), title=ctx.title)
+        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(extra),), title=ctx.title)
         sheet = sheet_pages(document)
-        frames = find_frames(document)
+        frames = find_frames(document, shown)
         pdf = document.write_pdf()
     ids = [f.id for f in frames]
-    if not frames or len(set(ids)) != len(ids):
-        return Base(None, reason="personal boxes are missing or split across pages", sheet_pages=sheet)
+    if not frames:
+        return Base(None, reason="personal boxes are missing", sheet_pages=sheet)
+    if len(set(ids)) != len(ids):
+        if shape is not None:  # the patient layer cannot break a box as a whole render does
+            return Base(None, reason="a patient box is split across pages or columns", sheet_pages=sheet)
+        frames = [f for i, f in enumerate(frames) if f.id not in ids[:i]]  # sizing: widths of the first pieces
     text = _pdf_text(pdf)
     if any(marker in text for marker in MARKERS):
         return Base(None, reason="the template prints patient data outside the marked boxes", sheet_pages=sheet)
     page = document.pages[0]._page_box  # noqa: SLF001
+    if shape is not None:
+        wanted = dict(shape[2])
+        for f in frames:
+            room = float(wanted.get(f.id, "0")) - (f.inner if f.border_box else 0.0)
+            if f.id not in wanted or f.filled > room + EXACT_PX:
+                return Base(None, reason="the marker text needs more room than the patient's box", sheet_pages=sheet)
+            if f.page > 0 and abs(f.y - page.content_box_y()) < TOLERANCE_PX and not f.unbreakable:
+                # pushed to a new page whole; a whole render might have broken it over the two
+                return Base(None, reason="a patient box starts a page", sheet_pages=sheet)
     return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet)
 
 
-def overlay_html(html: str, base: Base) -> str:
-    """This patient's packet, cut down to its personal boxes placed at the base's spots."""
-    root = tinyhtml5.parse(html, namespace_html_elements=False)
+def overlay_html(skeleton: str, base: Base, exact: bool = True) -> str:
+    """This patient's packet, cut down to its personal boxes placed at the base's spots.
+
+    ``exact``: each box takes the base's box height; otherwise its own natural height (to measure it).
+    """
+    root = tinyhtml5.parse(skeleton, namespace_html_elements=False)  # small: the personal boxes only
     body = root.find("body")
     assert body is not None  # tinyhtml5 always makes one
     frames = {f.id: f for f in base.frames}
     pages: list[list[ET.Element]] = [[] for _ in range(base.pages)]
     for child in list(body):
         body.remove(child)
-        kept = _keep_personal(child, frames)
-        if kept is not None:
-            pages[_page_of(kept, frames)].append(kept)
+        for page, elements in enumerate(pages):  # one shell per page: a sheet's boxes may sit on two pages
+            kept = _keep_personal(child, frames, page)
+            if kept is not None:
+                elements.append(kept)
     x0, y0 = base.origin
     for element in (node for elements in pages for kept in elements for node in kept.iter()):
         if element.get("id") in frames and element.get(PERSONAL) is not None:
             f = frames[element.get("id")]
             element.set("style", (element.get("style") or "") + (
-                f"; position: absolute !important; left: {f.x - x0:.3f}px; top: {f.y - y0:.3f}px;"
-                f" width: {f.width:.3f}px; min-height: {f.height:.3f}px; margin: 0 !important;"
+                f"; position: absolute !important; left: {f.x - x0:.6f}px; top: {f.y - y0:.6f}px;"
+                f" width: {f.width:.6f}px; margin: 0 !important;" + (f" height: {f.height:.6f}px !important; min-height: 0 !important;" if exact else "") +
                 " box-sizing: border-box !important; visibility: visible !important"
             ))
     for index, elements in enumerate(pages):
@@ -204,11 +382,17 @@ def overlay_html(html: str, base: Base) -> str:
     return "<!DOCTYPE html>" + ET.tostring(root, encoding="unicode", method="html")
 
 
-def _keep_personal(element: ET.Element, frames: dict[str, Frame]) -> ET.Element | None:
-    """``element`` if it is personal; a hidden shell of it if it holds personal boxes."""
+def _keep_personal(element: ET.Element, frames: dict[str, Frame], page: int) -> ET.Element | None:
+    """``element`` if it is personal and on ``page``; a hidden shell of it if it holds such boxes.
+
+    A personal box without a frame (the footer's source) goes with the first page.
+    """
     if element.get(PERSONAL) is not None:
-        return element
-    kept_children = [k for k in (_keep_personal(c, frames) for c in list(element)) if k is not None]
+        if element.get("id") and element.get("id") not in frames:
+            return None  # printed in the base: nothing of the patient's in it
+        frame = frames.get(element.get("id") or "")
+        return element if (frame.page if frame else 0) == page else None
+    kept_children = [k for k in (_keep_personal(c, frames, page) for c in list(element)) if k is not None]
     if not kept_children:
         return None
     shell = ET.Element(element.tag, dict(element.attrib))
@@ -218,14 +402,7 @@ def _keep_personal(element: ET.Element, frames: dict[str, Frame]) -> ET.Element 
     return shell
 
 
-def _page_of(element: ET.Element, frames: dict[str, Frame]) -> int:
-    for node in element.iter():
-        if node.get("id") in frames:
-            return frames[node.get("id")].page
-    return 0
-
-
-def _fits(base: Base, placed: Iterable[Frame]) -> bool:
+def _fits(base: Base, placed: Iterable[Frame], tolerance: float = TOLERANCE_PX) -> bool:
     placed = list(placed)
     if len(placed) != len(base.frames):
         return False
@@ -234,21 +411,38 @@ def _fits(base: Base, placed: Iterable[Frame]) -> bool:
         got = by_id.get(want.id)
         if got is None or got.page != want.page:
             return False
-        if any(abs(a - b) > TOLERANCE_PX for a, b in ((got.x, want.x), (got.y, want.y), (got.width, want.width), (got.height, want.height))):
+        if any(abs(a - b) > tolerance for a, b in ((got.x, want.x), (got.y, want.y), (got.width, want.width), (got.height, want.height))):
             return False
     return True
 
 
-def render_overlay(renderer: Renderer, loaded: LoadedClinic, ctx: PacketContext, base: Base) -> bytes | None:
-    """The patient's layer, or None when a box would not fit the base's space."""
-    html = overlay_html(renderer.templates.packet_html(loaded, ctx), base)
+def layout_overlay(renderer: Renderer, loaded: LoadedClinic, html: str, base: Base,
+                   exact: bool = True) -> tuple[Document, list[Frame]]:
+    """Lay out the patient's boxes at ``base``'s spots (``exact=False``: each at its natural height)."""
     with guarded(loaded.folder) as fetcher:
-        document = renderer.engine.layout(html, fetcher, (renderer.engine.css(OVERLAY_CSS),))
-        fits = len(document.pages) == base.pages and _fits(base, find_frames(document))
-        pdf = document.write_pdf() if fits else None
-    return pdf
+        document = renderer.engine.layout(overlay_html(html, base, exact), fetcher, (renderer.engine.css(OVERLAY_CSS),))
+    return document, find_frames(document)
 
 
+def measuring_base(sizing: Base) -> Base:
+    """Spots for measuring boxes before any exact base is known: each at the top of a page of its own.
+
+    Only the heights of this layout are used; there, no box can break across a page.
+    """
+    x0, y0 = sizing.origin
+    frames = tuple(replace(f, page=index, x=x0, y=y0) for index, f in enumerate(sizing.frames))
+    return replace(sizing, frames=frames, pages=len(frames))
+
+
+def shape_of(visit: Visit, shown: tuple[str, ...], placed: Iterable[Frame], sizing: Base) -> Shape:
+    """The layout shape of a patient's boxes: which fields are there, which boxes hold
+    nothing of the patient's, how tall each other box is.
+
+    Heights are as the template's min-height reads them (border or content box).
+    """
+    border_box = {f.id: f.border_box for f in sizing.frames}
+    return presence(visit), shown, tuple(sorted(
+        (f.id, f"{f.height if border_box.get(f.id) else f.height - f.inner:.6f}") for f in placed))
 
 
 def stack(base_pdf: bytes, overlay_pdf: bytes) -> bytes:
@@ -265,8 +459,7 @@ def stack(base_pdf: bytes, overlay_pdf: bytes) -> bytes:
             form = base.copy_foreign(top.as_form_xobject())
             page.add_resource(form, pikepdf.Name.XObject, name=name, replace_existing=False)
             page.contents_add(b"q\n", prepend=True)
-            page.contents_add(b"Q\nq " + bytes(name.unparse()) + b" Do Q\n", prepend=False)
-            page.contents_coalesce()
+            page.contents_add(b"Q\nq " + bytes(name.unparse()) + b" Do Q\n", prepend=False)  # no coalescing: an array of streams is fine
         out = io.BytesIO()
         base.save(out, deterministic_id=True)
     return out.getvalue()
@@ -281,21 +474,79 @@ class Layers:
     overlay: bytes
 
 
+def cached_base(renderer: Renderer, loaded: LoadedClinic, key: tuple, build: Callable[[], Base]) -> Base:
+    """The base for ``key``: from memory, else from the renderer's disk cache, else laid out (and stored)."""
+    if key in renderer.bases or renderer.cache is None:
+        return renderer.bases.get(key, build)
+    name = basecache.entry_name(basecache.fingerprint(loaded), key)
+    if (data := basecache.read(renderer.cache, name)) is not None:
+        try:
+            return renderer.bases.put(key, _base_from(data))
+        except (KeyError, TypeError, ValueError):
+            pass  # malformed: lay it out again
+    base = renderer.bases.put(key, build())
+    basecache.write(renderer.cache, name, _base_to(base))
+    return base
+
+
+def stored_base(cache: Path, name: str) -> Base | None:
+    """A base kept on disk under ``name`` (``basecache.entry_name``), or None: for a print run."""
+    data = basecache.read(cache, name)
+    try:
+        return _base_from(data) if data is not None else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _base_to(base: Base) -> dict:
+    return {"pdf": base64.b64encode(base.pdf).decode() if base.pdf is not None else None,
+            "frames": [asdict(f) for f in base.frames], "pages": base.pages, "origin": list(base.origin),
+            "reason": base.reason, "sheet_pages": base.sheet_pages}
+
+
+def _base_from(data: dict) -> Base:
+    pdf = base64.b64decode(data["pdf"], validate=True) if data["pdf"] is not None else None
+    return Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
+                (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]))
+
+
 def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx: PacketContext,
                     content: Content) -> Layers | None:
-    """The packet by the fast path, or None when it must be rendered whole."""
+    """The packet by the fast path, or None when it must be rendered whole.
+
+    The patient's boxes are laid out alone first (each on a page of its own, at its
+    natural height): that gives the shape, hence the exact base. Then the overlay is
+    laid out at the exact base's spots and must land on them to a hundredth of a pixel.
+    """
     if visit.large_print:
         return None
     key = group_key(loaded, visit, content.language)
-    base = renderer.bases.get(key, lambda: build_base(renderer, loaded, visit, content))
-    if base.sheet_pages > MAX_SHEET_PAGES:
+    sizing = cached_base(renderer, loaded, key, lambda: build_base(renderer, loaded, visit, content))
+    if sizing.sheet_pages > MAX_SHEET_PAGES:
         raise RenderError(
-            f"the discharge sheet is {base.sheet_pages} pages for a patient with every detail filled in; it must fit "
+            f"the discharge sheet is {sizing.sheet_pages} pages for a patient with every detail filled in; it must fit "
             f"on {MAX_SHEET_PAGES} (one sheet, both sides). Shorten or hide sections under 'content' in {loaded.path}."
         )
+    if sizing.pdf is None:
+        return None
+    html = renderer.templates.packet_html(loaded, ctx)
+    cut = cut_personal(html)
+    markers = renderer.bases.get((key, presence(visit), "boxes"), lambda: cut_personal(
+        renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))).boxes)
+    shown = tuple(sorted(i for i, markup in cut.boxes.items() if markers.get(i) == markup))
+    measure = measuring_base(replace(sizing, frames=tuple(f for f in sizing.frames if f.id not in shown)))
+    document, placed = layout_overlay(renderer, loaded, cut.skeleton, measure, exact=False)
+    if len({f.id for f in placed}) != len(placed) or len(document.pages) != measure.pages:
+        return None  # a box broke across pages even on a page of its own: render whole
+    if any(f.collapses for f in placed):
+        return None  # its height in the flow differs from its height alone
+    shape = shape_of(visit, shown, placed, sizing)
+    base = cached_base(renderer, loaded, (key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
     if base.pdf is None:
         return None
-    overlay = render_overlay(renderer, loaded, ctx, base)
-    if overlay is None:
+    document, placed = layout_overlay(renderer, loaded, cut.skeleton, base)
+    if len(document.pages) != base.pages or not _fits(base, placed, EXACT_PX):
         return None
-    return Layers(stack(base.pdf, overlay), key, overlay)
+    with guarded(loaded.folder):
+        overlay = document.write_pdf()
+    return Layers(stack(base.pdf, overlay), (key, shape), overlay)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable, Generic, Hashable, TypeVar
 
 from packets.render.engine import Engine
@@ -49,10 +50,15 @@ class Bounded(Generic[T]):
 
 
 class Renderer:
-    """An engine (fonts, stylesheet), compiled templates and the fast path's bases."""
+    """An engine (fonts, stylesheet), compiled templates and the fast path's bases.
 
-    def __init__(self, bases: int = 16) -> None:
+    ``cache``: a folder (made 0700) where bases are also kept on disk between runs
+    (``render.basecache``); None keeps them in memory only.
+    """
+
+    def __init__(self, bases: int = 64, cache: Path | None = None) -> None:
         self.engine = Engine()
         self.templates = Templates()
         self.bases: Bounded = Bounded(bases)
+        self.cache = cache
         self.lock = threading.RLock()

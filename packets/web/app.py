@@ -514,7 +514,7 @@ async def home(request: Request) -> Response:
 def create_app(settings: Settings) -> Starlette:
     """The station as an ASGI app; it owns its store and renderers and closes them on shutdown."""
     store = Store(settings.data)
-    station = Station(settings, store, Renderers(size=max(1, settings.jobs)))
+    station = Station(settings, store, Renderers(size=max(1, settings.jobs), cache=settings.data / "bases"))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

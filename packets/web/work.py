@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from packets import facade
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 class Renderers:
     """A small pool of renderers, made on first use."""
 
-    def __init__(self, size: int = 2) -> None:
+    def __init__(self, size: int = 2, cache: Path | None = None) -> None:
         self.size = size
+        self.cache = cache  # bases on disk (marker values only, no patient data), shared by the pool
         self._free: queue.LifoQueue[Renderer] = queue.LifoQueue()
         self._made = 0
 
@@ -34,7 +36,7 @@ class Renderers:
         except queue.Empty:
             if self._made < self.size:
                 self._made += 1
-                renderer = facade.new_renderer()
+                renderer = facade.new_renderer(self.cache)
             else:
                 renderer = self._free.get()
         try:

@@ -44,13 +44,13 @@ def test_base_has_empty_boxes_and_no_marker_text() -> None:
     assert "When to get help" in text and "Page 1 of 4" in text
 
 
-def test_a_name_too_long_for_the_box_is_rendered_whole() -> None:
+def test_a_long_name_gets_its_packet_with_every_detail() -> None:
     loaded = load_clinic("sunrise-iv")
     long_name = "Maria Fernanda de los Angeles Gutierrez-Villanueva y Santisteban de la Cruz Hernandez"
     visit = replace(FULL, name=long_name)  # every field filled, and a name that wraps to three lines
     renderer = Renderer()
     pdf, layers = render_packet_layers(loaded, visit, renderer=renderer)
-    assert layers is None  # did not fit the base's box: rendered whole
+    # boxes take the patient's height (test_compose_exact); fast path or whole, the same paper
     assert next(iter(renderer.bases.items()))[1].pdf is not None
     texts = Pdf(pdf).page_texts()
     assert "Gutierrez-Villanueva" in texts[0] and "Do not drive until 2:30 PM, Sunday, Nov 22." in " ".join(texts)

@@ -1,0 +1,165 @@
+"""Benchmark of the fast path, in one run (the machine is noisy: compare ratios, not times).
+
+    python bench/fastpath.py                       # everything (long: 2,000-row batches)
+    python bench/fastpath.py --rows 50 500 --pixel-rows 8
+
+Prints:
+  1. per-packet CPU ms of a warm renderer (fast path, bases built) and its ratio to
+     Typst compiling a comparable 4-page document (bench/typst_yardstick.py);
+  2. cold `packets render` wall time against the floor `python -c "import weasyprint"`;
+  3. batch packets/s for each --rows with --jobs 1 and 2, parent and worker peak MB;
+  4. fast-vs-whole differing pixels at 100 dpi over a schedule whose rows vary in
+     which optional fields they carry (bench/batch.py's schedule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from batch import CLINIC, DAY, make_schedule  # noqa: E402
+
+
+def per_packet_cpu(rows: int = 30) -> tuple[float, bytes]:
+    """Median-free mean CPU ms per packet over a warm group (its bases already built)."""
+    from packets.config.loading import load_clinic
+    from packets.render.packet import render_packet_layers
+    from packets.render.renderer import Renderer
+    from packets.visits.schedule import read_schedule
+
+    loaded = load_clinic(CLINIC)
+    with tempfile.TemporaryDirectory() as tmp:
+        schedule = Path(tmp) / "day.csv"
+        make_schedule(schedule, rows)
+        visits = [r.visit for r in read_schedule(schedule, loaded, DAY).rows if r.visit is not None]
+    renderer = Renderer()
+    for visit in visits:  # warm: every shape's base laid out
+        render_packet_layers(loaded, visit, renderer=renderer)
+    start = time.process_time()
+    fast = 0
+    pdf = b""
+    for visit in visits:
+        pdf, layers = render_packet_layers(loaded, visit, renderer=renderer)
+        fast += layers is not None
+    ms = (time.process_time() - start) * 1000 / len(visits)
+    print(f"  {fast} of {len(visits)} packets by the fast path")
+    return ms, pdf
+
+
+def cold_render() -> tuple[float, float]:
+    """Wall seconds of one `packets render` and of `python -c "import weasyprint"`."""
+    def wall(cmd: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
+        return time.perf_counter() - start
+
+    floor = min(wall([sys.executable, "-c", "import weasyprint"]) for _ in range(2))
+    with tempfile.TemporaryDirectory() as tmp:
+        render = min(wall([sys.executable, "-m", "packets", "render", "--clinic", CLINIC, "--name", "Ana Lima",
+                           "--treatment", "iv-ketamine", "--date", DAY.isoformat(), "--time", "9:30",
+                           "--out", str(Path(tmp) / f"p{i}.pdf")]) for i in range(2))
+    return render, floor
+
+
+def inner_batch(schedule: Path, out: Path, jobs: int) -> dict:
+    from packets.batch.run import run_batch
+    from packets.config.loading import load_clinic
+    from packets.visits.schedule import read_schedule
+
+    start = time.perf_counter()
+    loaded = load_clinic(CLINIC)
+    result = run_batch(loaded, read_schedule(schedule, loaded, DAY), out, jobs)
+    return {"packets": result.written, "failed": result.failed, "seconds": time.perf_counter() - start,
+            "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def batch(rows: int, jobs: int, work: Path) -> dict:
+    schedule = work / f"schedule-{rows}.csv"
+    make_schedule(schedule, rows)
+    out = work / f"out-{rows}-{jobs}"
+    out.mkdir()
+    done = subprocess.run([sys.executable, __file__, "--inner", str(schedule), str(out), str(jobs)],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def pixel_difference(rows: int) -> tuple[int, int, int]:
+    """(rows compared, rows by the fast path, differing pixels in all) at 100 dpi."""
+    import pypdfium2
+    from PIL import ImageChops
+
+    from packets.config.loading import load_clinic
+    from packets.render.packet import render_packet_layers
+    from packets.render.renderer import Renderer
+    from packets.visits.schedule import read_schedule
+
+    def pixels(pdf: bytes) -> list:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            return [page.render(scale=100 / 72).to_pil().convert("RGB") for page in document]
+        finally:
+            document.close()
+
+    loaded = load_clinic(CLINIC)
+    with tempfile.TemporaryDirectory() as tmp:
+        schedule = Path(tmp) / "day.csv"
+        make_schedule(schedule, rows)
+        visits = [r.visit for r in read_schedule(schedule, loaded, DAY).rows if r.visit is not None]
+    renderer, fast, differing = Renderer(), 0, 0
+    for visit in visits:
+        quick, layers = render_packet_layers(loaded, visit, renderer=renderer)
+        fast += layers is not None
+        whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
+        a, b = pixels(quick), pixels(whole)
+        if len(a) != len(b):
+            differing += 10**9
+            continue
+        differing += sum(ImageChops.difference(x, y).convert("L").point(lambda v: 255 if v else 0).histogram()[255]
+                         for x, y in zip(a, b))
+    return len(visits), fast, differing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="*", default=[50, 500, 2000])
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--pixel-rows", type=int, default=12)
+    parser.add_argument("--inner", nargs=3, metavar=("SCHEDULE", "OUT", "JOBS"))
+    args = parser.parse_args()
+    if args.inner:
+        print(json.dumps(inner_batch(Path(args.inner[0]), Path(args.inner[1]), int(args.inner[2]))))
+        return
+
+    from typst_yardstick import typst_ms
+
+    print("1. per packet (warm renderer, CPU)")
+    ms, pdf = per_packet_cpu()
+    typst, pages = typst_ms(pdf)
+    print(f"  packets {ms:.0f} ms CPU; Typst {typst:.0f} ms ({pages} pages); ratio {ms / typst:.1f}x")
+    print("2. cold single render")
+    render, floor = cold_render()
+    print(f"  packets render {render:.2f} s; import weasyprint {floor:.2f} s; ratio {render / floor:.2f}x")
+    print("3. batch")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in args.rows:
+            for jobs in args.jobs:
+                r = batch(rows, jobs, Path(tmp))
+                print(f"  {rows:>5} rows --jobs {jobs}: {r['packets'] / r['seconds']:.1f} packets/s "
+                      f"({r['failed']} failed); peak MB parent {r['parent_mb']:.0f}, worker {r['worker_mb']:.0f}")
+    print("4. fast vs whole")
+    compared, fast, differing = pixel_difference(args.pixel_rows)
+    print(f"  {compared} rows, {fast} by the fast path: {differing} differing pixels at 100 dpi")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Fast-path bases kept on disk, so the second packet of a group is fast across runs.
+
+A base is named by a hash of everything that shapes it: the clinic's files (config,
+templates/ folder, logo, ...), the shared templates and content, the bundled fonts,
+this tool's and WeasyPrint's versions, and the base's key (group and box shape). A
+changed input gives a new name, so a stale base is never reused. A base holds marker
+values only, never patient data (``compose.build_base``), and its name is a hash.
+
+Files are 0600 in a 0700 folder, written atomically; an unreadable or malformed file
+is treated as missing (the base is laid out again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+
+from packets import __version__
+from packets.assets.fonts import font_roots
+from packets.assets.paths import templates_dir
+from packets.config.loading import LoadedClinic
+from packets.files import make_missing_dirs
+
+# Files in a clinic's folder that can shape a packet (schedules and outputs cannot).
+_CLINIC_SUFFIXES = {".yaml", ".yml", ".html", ".css", ".j2", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp",
+                    ".ttf", ".otf", ".woff", ".woff2"}
+_FONT_SUFFIXES = {".ttf", ".otf", ".woff", ".woff2", ".ttc"}
+
+
+def fingerprint(loaded: LoadedClinic) -> str:
+    """A hash of every input that shapes a base other than the base's own key."""
+    digest = hashlib.sha256(f"packets {__version__} weasyprint {weasyprint.__version__}\n".encode())
+    _add_tree(digest, templates_dir(), None)
+    _add_tree(digest, loaded.folder, _CLINIC_SUFFIXES)
+    _add_file(digest, loaded.path)
+    for root in font_roots():  # fonts are large: name, size and time stand for content
+        for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in _FONT_SUFFIXES and p.is_file()):
+            stat = path.stat()
+            digest.update(f"font {path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _add_tree(digest: Any, root: Path, suffixes: set[str] | None) -> None:
+    if not root.is_dir():
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)):
+        if suffixes is None or path.suffix.lower() in suffixes:
+            digest.update(f"file {path.relative_to(root).as_posix()}\n".encode())
+            _add_file(digest, path)
+
+
+def _add_file(digest: Any, path: Path) -> None:
+    digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def entry_name(fingerprint_: str, key: Any) -> str:
+    """The file name of a base: a hash of the inputs and the base's key."""
+    return hashlib.sha256(f"{fingerprint_}\n{key!r}".encode()).hexdigest() + ".json"
+
+
+def read(folder: Path, name: str) -> dict | None:
+    """A stored base's fields, or None when it is missing or unreadable."""
+    try:
+        data = json.loads((folder / name).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write(folder: Path, name: str, data: dict) -> None:
+    """Store a base's fields atomically, 0600 in a 0700 folder; a failure only costs speed.
+
+    Not synced to disk: a base lost in a crash is laid out again.
+    """
+    tmp = None
+    try:
+        make_missing_dirs(folder)  # every folder it creates on the way is 0700, not only the last
+        os.chmod(folder, 0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".base-", suffix=".part", dir=folder)  # mkstemp makes it 0600
+        with os.fdopen(fd, "wb") as out:
+            out.write(json.dumps(data).encode())
+        os.replace(tmp, folder / name)
+    except OSError:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
