@@ -47,16 +47,6 @@ def content_version() -> str:
     return shared_content_version()
 
 
-def page_count(pdf: Path) -> int:
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(str(pdf))
-    try:
-        return len(document)
-    finally:
-        document.close()
-
-
 def page_png(pdf: Path, page: int, dpi: int = 80) -> bytes:
     """One page of a packet as PNG, for an on-screen preview (``page`` counts from 1)."""
     import io

@@ -281,11 +281,6 @@ def _no_values(message: str, values: dict[str, Any]) -> str:
     return excerpt(message, 200, quote=False)
 
 
-def render_template(loaded: LoadedClinic, name: str, units: int = 1, **values: Any) -> str:
-    """Any page template with a fresh environment (see ``Templates.render``)."""
-    return Templates().render(loaded, name, units, **values)
-
-
 def _render(env: Environment, name: str, units: int, values: dict[str, Any]) -> str:
     """Render within the time and size budget; errors name the template file and line, never a value.
 

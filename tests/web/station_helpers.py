@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -89,3 +90,9 @@ def axe_serious(page) -> list[str]:
     return [f"{v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+def upload_schedule(page, schedule: Path, clinic: str = "sunrise-iv") -> None:
+    """Load a schedule file on the Today page, as the front desk does, and wait for its list."""
+    page.get_by_label("Clinic", exact=True).select_option(clinic)
+    page.get_by_label("Schedule file from your scheduling system (CSV)").set_input_files(str(schedule))
+    page.get_by_role("button", name="Load and make packets").click()
+    page.wait_for_url(re.compile(r".*/days/[A-Za-z0-9_-]+$"))

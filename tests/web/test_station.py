@@ -17,7 +17,7 @@ import pytest
 from conftest import PACKETS, REPO
 from pdfcheck import Pdf
 
-from station_helpers import BROWSER_ARGS, CHROMIUM, NAMES, PASSWORD, SCHEDULE, Server, axe_serious, free_port, shot, sign_in
+from station_helpers import BROWSER_ARGS, CHROMIUM, NAMES, PASSWORD, SCHEDULE, Server, axe_serious, free_port, shot, sign_in, upload_schedule
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -54,10 +54,7 @@ def page(browser, server):
 def _upload(page, server: Server, tmp_path: Path) -> None:
     schedule = tmp_path / "monday-export.csv"
     schedule.write_text(SCHEDULE)
-    page.get_by_label("Clinic", exact=True).select_option("sunrise-iv")
-    page.get_by_label("Schedule file from your scheduling system (CSV)").set_input_files(str(schedule))
-    page.get_by_role("button", name="Load and make packets").click()
-    page.wait_for_url(re.compile(r".*/days/[A-Za-z0-9_-]+$"))
+    upload_schedule(page, schedule)
 
 
 def test_front_desk_day_from_sign_in_to_download(page, server: Server, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CLINICS_DIR
 from cups_stack import CupsStack
-from station_helpers import BROWSER_ARGS, CHROMIUM, SCHEDULE, Server, axe_serious, shot, sign_in
+from station_helpers import BROWSER_ARGS, CHROMIUM, SCHEDULE, Server, axe_serious, shot, sign_in, upload_schedule
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -52,10 +52,7 @@ def test_print_one_packet_and_the_whole_day(page, station: Server, cups: CupsSta
     before = len(printer.completed_jobs())
     schedule = tmp_path / "day.csv"
     schedule.write_text(SCHEDULE)
-    page.get_by_label("Clinic", exact=True).select_option("sunrise-iv")
-    page.get_by_label("Schedule file from your scheduling system (CSV)").set_input_files(str(schedule))
-    page.get_by_role("button", name="Load and make packets").click()
-    page.wait_for_url(re.compile(r".*/days/[A-Za-z0-9_-]+$"))
+    upload_schedule(page, schedule)
     day_url = page.url
 
     page.get_by_role("link", name="Open packet, row 2").click()
