@@ -4,25 +4,30 @@ A packet is about four pages, and laying them out is most of the cost of a rende
 Almost all of it is the same for every patient of one clinic, treatment and day: only
 the boxes the template marks ``data-personal`` (patient name, patient box, Today box,
 next visit) and the footer name differ. So the shared pages are laid out once as a
-*base*, with those boxes hidden, and for each patient a tiny *overlay* holding just
-those boxes and the footer is laid out at the base's positions and stacked on the base
-(pikepdf, as a form XObject).
+*base*, and for each patient only those boxes and the footer are laid out, once, on
+one small page (each box at its natural height, out of the flow), and each is drawn
+onto its spot in the base (``moves``: a PDF form with a translation).
 
 The paper is exactly a whole render's (0 differing pixels), because the base is
 exact for the patient's *shape*: which optional fields the visit carries, which boxes
 hold nothing of the patient's (those are printed in the base), and each other box's
-height, measured by laying the patient's boxes out alone. The base is laid out with
-marker values (never patient data) in the same fields and each box given the
-patient's height as its minimum, so every line around the boxes falls where a whole
-render puts it. Bases are kept per shape; most patients of a day share a few shapes.
+height, read from that one small layout. The base is laid out with marker values
+(never patient data) in the same fields, each box given the patient's height as its
+minimum, so every line around the boxes falls where a whole render puts it; the base
+draws each box's own frame (border, background: a row may stretch a box past its
+content) and hides every letter in it; the patient layer draws the inside, which does
+not depend on where the box sits or how tall it is. Bases are kept per shape; most
+patients of a day share a few shapes.
 
 The fast path checks itself and steps aside (the caller renders whole) rather than
 print something different from a whole render: markers found in the base's text (a
 template printing patient data outside the marked boxes); a box broken over pages
 or columns, or starting a new page (a whole render might break it); a box whose
 inner margins would collapse through it in the flow; marker text taller than the
-patient's box; an overlay box not exactly where the base's box is. Large print always
-renders whole: its boxes run over pages, which the overlay cannot break the same way.
+patient's box; a box of another width than the base's, or stretched by its row while
+its inside is not a plain top-down block (flex, grid, table: the inside would move).
+Large print always renders whole: its boxes run over pages, which the patient layer
+cannot break the same way.
 
 The one-sheet limit for the discharge sheet is checked on the *sizing* base, the
 fullest packet of the group (every field filled, long markers): it is a property of
@@ -35,7 +40,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -43,9 +47,9 @@ from typing import Callable, Iterable
 
 import pikepdf
 import pypdfium2
+import lxml.etree
 import lxml.html
-import tinyhtml5
-from weasyprint.document import Document
+from weasyprint.document import Document, Page
 from weasyprint.formatting_structure.boxes import BlockBox
 
 from packets.config.loading import LoadedClinic
@@ -55,11 +59,13 @@ from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
 from packets.errors import RenderError
 from packets.render.engine import MAX_SHEET_PAGES, guarded, sheet_pages
+from packets.render.moves import PT_PER_PX, Move, patient_layer
 from packets.render.renderer import Renderer
 
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
 EXACT_PX = 0.01  # an exact base and the overlay agree to layout rounding, far below a pixel
+BASE_FORMAT = "bases-2"  # in every base's key: bases of an older fast path are never reused
 
 # Base layer: personal boxes keep their size but draw nothing; the footer name is
 # laid out but not drawn, so the other footer boxes sit exactly where they do in a whole render.
@@ -71,6 +77,11 @@ _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "cente
     "@top-left-corner", "@top-right-corner", "@bottom-left-corner", "@bottom-right-corner",
     *[f"@{s}-{p}" for s in ("left", "right") for p in ("top", "middle", "bottom")],
 ]
+SHELL = "data-packets-shell"  # marks the hidden copies of a patient box's ancestors in its layer
+_ANCESTOR_STYLE = (
+    "position: static !important; visibility: hidden !important; break-before: auto !important; page: auto !important; "
+    "break-after: auto !important; transform: none !important; float: none !important; columns: auto !important"
+)
 # Overlay layer: only the personal boxes and the footer name; nothing the base draws.
 # Other margin boxes get no content, so they are not laid out at all.
 OVERLAY_CSS = (
@@ -78,10 +89,7 @@ OVERLAY_CSS = (
     "@page { background: none !important; "
     + " ".join(f"{box} {{ content: none !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
     + " }\n"
-)
-_ANCESTOR_STYLE = (
-    "position: static !important; visibility: hidden !important; break-before: auto !important; "
-    "break-after: auto !important; transform: none !important; float: none !important; columns: auto !important"
+    + f"[{SHELL}] {{ {_ANCESTOR_STYLE} }}\n"  # one rule, parsed once, rather than a style attribute on each
 )
 
 # Marker values for laying out a base. They are as long as typical real values, and
@@ -107,6 +115,7 @@ class Frame:
     filled: float = 0.0  # how much of the content box its content takes
     collapses: bool = False  # a child's margin meets the box's edge: in the flow it would collapse through
     unbreakable: bool = False  # break-inside: avoid: a whole render moves it whole, as the base does
+    plain_block: bool = False  # a block in the normal flow: its content does not depend on its height
 
 
 @dataclass(frozen=True)
@@ -119,12 +128,14 @@ class Base:
     origin: tuple[float, float] = (0.0, 0.0)  # page content box, CSS px
     reason: str = ""
     sheet_pages: int = 0  # discharge sheet length of the fullest packet of the group
+    page_sizes: tuple[tuple[float, float], ...] = ()  # each page's width and height, CSS px
+    footers: tuple[tuple[float, float, float, float] | None, ...] = ()  # each page's footer name box (x, y, w, h)
 
 
 def group_key(loaded: LoadedClinic, visit: Visit, language: str) -> tuple:
     """Packets in one group share every page except the personal boxes."""
     clinic = hashlib.sha256(loaded.clinic.model_dump_json().encode()).hexdigest()
-    return (str(loaded.path), clinic, language, visit.treatment, visit.when.date(), visit.large_print)
+    return (BASE_FORMAT, str(loaded.path), clinic, language, visit.treatment, visit.when.date(), visit.large_print)
 
 
 def sizing_visit(visit: Visit) -> Visit:
@@ -203,7 +214,7 @@ def find_frames(document: Document, shown: Iterable[str] = ()) -> list[Frame]:
         if frame_id and frame_id not in shown:
             frames.append(Frame(frame_id, index, box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height(),
                                 box.border_height() - box.height, box.style["box_sizing"] == "border-box", _filled(box), _collapses(box),
-                                str(box.style["break_inside"]).startswith("avoid")))
+                                str(box.style["break_inside"]).startswith("avoid"), _plain_block(box)))
             return
         for child in getattr(box, "children", ()):
             walk(child, index)
@@ -211,6 +222,11 @@ def find_frames(document: Document, shown: Iterable[str] = ()) -> list[Frame]:
     for index, page in enumerate(document.pages):
         walk(page._page_box, index)  # noqa: SLF001 - WeasyPrint has no public box API
     return frames
+
+
+def _plain_block(box) -> bool:
+    """A block box laying its children out top-down (not flex, grid or table): a taller box moves nothing inside."""
+    return isinstance(box, BlockBox) and tuple(box.style["display"])[:2] in (("block", "flow"), ("block", "flow-root"))
 
 
 def _collapses(box) -> bool:
@@ -270,6 +286,42 @@ def shown_css(shown: Iterable[str]) -> str:
                    for box_id in shown)
 
 
+def decorations_css(ids: Iterable[str]) -> str:
+    """The patient boxes' own border and background, drawn by the base; their content is not.
+
+    The base lays a box out at its full height in the page (a flex row may stretch it
+    past its content), so it draws the box's frame; the patient layer draws only what
+    is inside, which does not depend on the box's height.
+    """
+    return "".join(
+        f"#{box_id}[data-personal] {{ visibility: visible !important; }}\n"
+        f"#{box_id}[data-personal]::before, #{box_id}[data-personal]::after, #{box_id}[data-personal]::marker"
+        f" {{ visibility: hidden !important; }}\n" for box_id in ids)
+
+
+TEXT_WRAPPER = "packets-text"  # an element no stylesheet names: an inline box, as the bare text was
+
+
+def wrap_loose_text(html: str) -> str:
+    """Put each patient box's own text (not inside a child element) in an element of its own.
+
+    Visibility applies to elements, so this is what lets the base show a box's frame
+    while hiding every letter in it (``decorations_css``).
+    """
+    root = lxml.html.document_fromstring(html)
+    for element in [e for e in root.iter() if isinstance(e.tag, str) and e.get(PERSONAL) is not None and e.get("id")]:
+        if element.text and element.text.strip():
+            wrapper = lxml.html.Element(TEXT_WRAPPER)
+            wrapper.text, element.text = element.text, None
+            element.insert(0, wrapper)
+        for child in list(element):
+            if child.tail and child.tail.strip() and child.tag != TEXT_WRAPPER:
+                wrapper = lxml.html.Element(TEXT_WRAPPER)
+                wrapper.text, child.tail = child.tail, None
+                child.addnext(wrapper)
+    return "<!DOCTYPE html>" + lxml.html.tostring(root, encoding="unicode", method="html")
+
+
 @dataclass(frozen=True)
 class Cut:
     """A packet's personal boxes, cut out of its HTML once (lxml: a C parser) for the overlays.
@@ -320,7 +372,11 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
     ctx = build_context(loaded, marked, content)
     html = renderer.templates.packet_html(loaded, ctx)
     shown = shape[1] if shape is not None else ()
-    extra = BASE_CSS if shape is None else BASE_CSS + shown_css(shown) + forced_heights_css(shape[2])
+    if shape is None:
+        extra = BASE_CSS
+    else:
+        html = wrap_loose_text(html)
+        extra = BASE_CSS + shown_css(shown) + forced_heights_css(shape[2]) + decorations_css(i for i, _ in shape[2])
     with guarded(loaded.folder) as fetcher:
         document = renderer.engine.layout(html, fetcher, (renderer.engine.css(extra),), title=ctx.title)
         sheet = sheet_pages(document)
@@ -346,92 +402,129 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
             if f.page > 0 and abs(f.y - page.content_box_y()) < TOLERANCE_PX and not f.unbreakable:
                 # pushed to a new page whole; a whole render might have broken it over the two
                 return Base(None, reason="a patient box starts a page", sheet_pages=sheet)
-    return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet)
+    sizes = tuple((p._page_box.margin_width(), p._page_box.margin_height()) for p in document.pages)  # noqa: SLF001
+    return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet,
+                page_sizes=sizes, footers=tuple(_footer(p._page_box) for p in document.pages))  # noqa: SLF001
 
 
-def overlay_html(skeleton: str, base: Base, exact: bool = True) -> str:
-    """This patient's packet, cut down to its personal boxes placed at the base's spots.
+FOOTER_BOX = "@bottom-left"  # the page margin box that prints the patient's name
 
-    ``exact``: each box takes the base's box height; otherwise its own natural height (to measure it).
+
+def _footer(page_box) -> tuple[float, float, float, float] | None:
+    """Where the page's footer name box is (border box, CSS px), if the page has one."""
+    for child in page_box.children:
+        if getattr(child, "at_keyword", None) == FOOTER_BOX:
+            return (child.border_box_x(), child.border_box_y(), child.border_width(), child.border_height())
+    return None
+
+
+def patient_html(skeleton: str, frames: list[Frame], origin: tuple[float, float]) -> str:
+    """The patient's boxes, each at the top of the first page, out of the flow; and the footer's source.
+
+    Each box keeps its width and its hidden ancestors (so every rule that styles it
+    still applies) but is taken out of the flow, so it gets its natural height; its
+    own border and background are left to the base (``decorations_css``). The boxes
+    overlap: ``split_boxes`` then gives each a page of its own.
     """
-    root = tinyhtml5.parse(skeleton, namespace_html_elements=False)  # small: the personal boxes only
+    root = lxml.html.document_fromstring(skeleton)
     body = root.find("body")
-    assert body is not None  # tinyhtml5 always makes one
-    frames = {f.id: f for f in base.frames}
-    pages: list[list[ET.Element]] = [[] for _ in range(base.pages)]
-    for child in list(body):
+    children = list(body)
+    for child in children:
         body.remove(child)
-        for page, elements in enumerate(pages):  # one shell per page: a sheet's boxes may sit on two pages
-            kept = _keep_personal(child, frames, page)
-            if kept is not None:
-                elements.append(kept)
-    x0, y0 = base.origin
-    for element in (node for elements in pages for kept in elements for node in kept.iter()):
-        if element.get("id") in frames and element.get(PERSONAL) is not None:
-            f = frames[element.get("id")]
-            element.set("style", (element.get("style") or "") + (
-                f"; position: absolute !important; left: {f.x - x0:.6f}px; top: {f.y - y0:.6f}px;"
-                f" width: {f.width:.6f}px; margin: 0 !important;" + (f" height: {f.height:.6f}px !important; min-height: 0 !important;" if exact else "") +
-                " box-sizing: border-box !important; visibility: visible !important"
-            ))
-    for index, elements in enumerate(pages):
-        container = ET.SubElement(body, "div")
-        last = index == len(pages) - 1
-        container.set("style", "position: relative; margin: 0; padding: 0; height: 1px;" + ("" if last else " break-after: page"))
-        container.extend(elements)
-    return "<!DOCTYPE html>" + ET.tostring(root, encoding="unicode", method="html")
+    kept = [k for box in (None, *frames) for k in (_keep_personal(c, box, origin) for c in children) if k is not None]
+    container = lxml.etree.SubElement(body, "div")
+    container.set("style", "position: relative; margin: 0; padding: 0; height: 1px")
+    container.extend(kept)
+    return "<!DOCTYPE html>" + lxml.html.tostring(root, encoding="unicode", method="html")
 
 
-def _keep_personal(element: ET.Element, frames: dict[str, Frame], page: int) -> ET.Element | None:
-    """``element`` if it is personal and on ``page``; a hidden shell of it if it holds such boxes.
+def split_boxes(document: Document, ids: list[str]) -> Document:
+    """The one laid-out page as 1 + len(ids) pages: the footer name alone, then each box alone.
 
-    A personal box without a frame (the footer's source) goes with the first page.
+    Each page then becomes a form XObject of its own (``moves``), holding its words
+    once, so a PDF reader's text is the patient's text, once. Laying each box out on
+    a page of its own would give the same drawing at several times the cost.
+    """
+    page = document.pages[0]._page_box  # noqa: SLF001
+    footer = [c for c in page.children if getattr(c, "at_keyword", None) == FOOTER_BOX]
+    pages = [page.copy_with_children(footer)]
+    for box_id in ids:
+        kept = [k for k in (_only(child, box_id) for child in page.children) if k is not None]
+        pages.append(page.copy_with_children(kept))
+    return document.copy([Page(p) for p in pages])
+
+
+def _only(box, box_id: str):
+    """A copy of ``box`` holding only the path down to the patient box ``box_id``, or None."""
+    element = getattr(box, "element", None)
+    if element is not None and element.get(PERSONAL) is not None and element.get("id") == box_id:
+        return box
+    for child in getattr(box, "children", ()):
+        if (kept := _only(child, box_id)) is not None:
+            return box.copy_with_children([kept])
+    return None
+
+
+def _keep_personal(element, box: Frame | None, origin: tuple[float, float]):
+    """The patient box ``box`` placed at the top of its page, within hidden shells of its ancestors.
+
+    ``box`` None: the footer's source instead (the personal element without an id).
     """
     if element.get(PERSONAL) is not None:
-        if element.get("id") and element.get("id") not in frames:
-            return None  # printed in the base: nothing of the patient's in it
-        frame = frames.get(element.get("id") or "")
-        return element if (frame.page if frame else 0) == page else None
-    kept_children = [k for k in (_keep_personal(c, frames, page) for c in list(element)) if k is not None]
-    if not kept_children:
+        if element.get("id") != (box.id if box else None):
+            return None
+        if box is None:
+            return element
+        element.set("style", (element.get("style") or "") + (
+            f"; position: absolute !important; left: {box.x - origin[0]:.6f}px; top: 0; width: {box.width:.6f}px;"
+            " margin: 0 !important; box-sizing: border-box !important; visibility: visible !important;"
+            " border-color: transparent !important; background: transparent none !important;"
+            " outline-color: transparent !important"))
+        return element
+    kept = [k for k in (_keep_personal(c, box, origin) for c in list(element) if isinstance(c.tag, str)) if k is not None]
+    if not kept:
         return None
-    shell = ET.Element(element.tag, dict(element.attrib))
-    shell.attrib.pop("id", None)
-    shell.set("style", _ANCESTOR_STYLE)
-    shell.extend(kept_children)
+    shell = lxml.html.Element(element.tag, {k: v for k, v in element.attrib.items() if k != "id"})
+    shell.set(SHELL, "")
+    shell.extend(kept)
     return shell
-
-
-def _fits(base: Base, placed: Iterable[Frame], tolerance: float = TOLERANCE_PX) -> bool:
-    placed = list(placed)
-    if len(placed) != len(base.frames):
-        return False
-    by_id = {f.id: f for f in placed}
-    for want in base.frames:
-        got = by_id.get(want.id)
-        if got is None or got.page != want.page:
-            return False
-        if any(abs(a - b) > tolerance for a, b in ((got.x, want.x), (got.y, want.y), (got.width, want.width), (got.height, want.height))):
-            return False
-    return True
-
-
-def layout_overlay(renderer: Renderer, loaded: LoadedClinic, html: str, base: Base,
-                   exact: bool = True) -> tuple[Document, list[Frame]]:
-    """Lay out the patient's boxes at ``base``'s spots (``exact=False``: each at its natural height)."""
+def layout_patient(renderer: Renderer, loaded: LoadedClinic, skeleton: str, frames: list[Frame],
+                   sizing: Base) -> tuple[Document, list[Frame], tuple[float, float, float, float] | None]:
+    """Lay the patient's boxes out once (``patient_html``): the document, the boxes, the footer name box."""
     with guarded(loaded.folder) as fetcher:
-        document = renderer.engine.layout(overlay_html(html, base, exact), fetcher, (renderer.engine.css(OVERLAY_CSS),))
-    return document, find_frames(document)
+        document = renderer.engine.layout(patient_html(skeleton, frames, sizing.origin), fetcher,
+                                          (renderer.engine.css(OVERLAY_CSS),))
+    return document, find_frames(document), _footer(document.pages[0]._page_box)  # noqa: SLF001
 
 
-def measuring_base(sizing: Base) -> Base:
-    """Spots for measuring boxes before any exact base is known: each at the top of a page of its own.
+def patient_moves(base: Base, frames: list[Frame], placed: list[Frame],
+                  footer: tuple[float, float, float, float] | None) -> list[Move] | None:
+    """Where each laid-out box goes in the packet; None when that would not be exactly a whole render.
 
-    Only the heights of this layout are used; there, no box can break across a page.
+    Exact means: every box as wide as the base's, no taller, on the base's page; a box
+    the base shows taller (stretched by its row) only if its content does not depend
+    on its height (a plain block); the footer name box the same size on every page.
     """
-    x0, y0 = sizing.origin
-    frames = tuple(replace(f, page=index, x=x0, y=y0) for index, f in enumerate(sizing.frames))
-    return replace(sizing, frames=frames, pages=len(frames))
+    source = {f.id: index + 1 for index, f in enumerate(frames)}  # pages of ``split_boxes``: the footer's first
+    by_id = {f.id: f for f in placed}
+    if ({f.id for f in base.frames} != set(source) or len(placed) != len(frames) or set(by_id) != set(source)
+            or any(f.page != 0 for f in placed)):
+        return None
+    moves = []
+    for want in base.frames:
+        got = by_id[want.id]
+        if abs(got.width - want.width) > EXACT_PX or got.height > want.height + EXACT_PX:
+            return None
+        if want.height > got.height + EXACT_PX and not want.plain_block:
+            return None
+        moves.append(Move(want.page, source[want.id], want.x - got.x, want.y - got.y))
+    for page, spot in enumerate(base.footers):
+        if spot is None:
+            continue
+        if footer is None or any(abs(a - b) > EXACT_PX for a, b in zip(spot[2:], footer[2:])):
+            return None
+        moves.append(Move(page, 0, spot[0] - footer[0], spot[1] - footer[1]))
+    return moves
 
 
 def shape_of(visit: Visit, shown: tuple[str, ...], placed: Iterable[Frame], sizing: Base) -> Shape:
@@ -501,22 +594,25 @@ def stored_base(cache: Path, name: str) -> Base | None:
 def _base_to(base: Base) -> dict:
     return {"pdf": base64.b64encode(base.pdf).decode() if base.pdf is not None else None,
             "frames": [asdict(f) for f in base.frames], "pages": base.pages, "origin": list(base.origin),
-            "reason": base.reason, "sheet_pages": base.sheet_pages}
+            "reason": base.reason, "sheet_pages": base.sheet_pages, "page_sizes": [list(p) for p in base.page_sizes],
+            "footers": [list(f) if f is not None else None for f in base.footers]}
 
 
 def _base_from(data: dict) -> Base:
     pdf = base64.b64decode(data["pdf"], validate=True) if data["pdf"] is not None else None
     return Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
-                (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]))
+                (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]),
+                tuple((float(w), float(h)) for w, h in data["page_sizes"]),
+                tuple(tuple(float(v) for v in f) if f is not None else None for f in data["footers"]))
 
 
 def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx: PacketContext,
                     content: Content) -> Layers | None:
     """The packet by the fast path, or None when it must be rendered whole.
 
-    The patient's boxes are laid out alone first (each on a page of its own, at its
-    natural height): that gives the shape, hence the exact base. Then the overlay is
-    laid out at the exact base's spots and must land on them to a hundredth of a pixel.
+    The patient's boxes are laid out once, each alone on a page (at its natural
+    height): that gives the shape, hence the exact base, and the drawing of each box,
+    which is then moved to the base's spot for it (``moves``).
     """
     if visit.large_print:
         return None
@@ -534,19 +630,17 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     markers = renderer.bases.get((key, presence(visit), "boxes"), lambda: cut_personal(
         renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))).boxes)
     shown = tuple(sorted(i for i, markup in cut.boxes.items() if markers.get(i) == markup))
-    measure = measuring_base(replace(sizing, frames=tuple(f for f in sizing.frames if f.id not in shown)))
-    document, placed = layout_overlay(renderer, loaded, cut.skeleton, measure, exact=False)
-    if len({f.id for f in placed}) != len(placed) or len(document.pages) != measure.pages:
-        return None  # a box broke across pages even on a page of its own: render whole
+    frames = [f for f in sizing.frames if f.id not in shown]
+    document, placed, footer = layout_patient(renderer, loaded, cut.skeleton, frames, sizing)
+    if len(document.pages) != 1 or len({f.id for f in placed}) != len(placed):
+        return None  # a box broke even with a page to itself: render whole
     if any(f.collapses for f in placed):
         return None  # its height in the flow differs from its height alone
     shape = shape_of(visit, shown, placed, sizing)
     base = cached_base(renderer, loaded, (key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
-    if base.pdf is None:
-        return None
-    document, placed = layout_overlay(renderer, loaded, cut.skeleton, base)
-    if len(document.pages) != base.pages or not _fits(base, placed, EXACT_PX):
+    if base.pdf is None or (moves := patient_moves(base, frames, placed, footer)) is None:
         return None
     with guarded(loaded.folder):
-        overlay = document.write_pdf()
-    return Layers(stack(base.pdf, overlay), (key, shape), overlay)
+        boxes = split_boxes(document, [f.id for f in frames]).write_pdf()
+    layer = patient_layer(boxes, moves, [(w * PT_PER_PX, h * PT_PER_PX) for w, h in base.page_sizes])
+    return Layers(stack(base.pdf, layer), (key, shape), layer)

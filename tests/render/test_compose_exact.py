@@ -56,3 +56,37 @@ def test_fast_path_is_pixel_identical_to_a_whole_render(clinic: str, treatment: 
         assert (layers is not None) == fast_expected, visit.name
         whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
         assert _differing(fast, whole) == 0, visit.name
+
+
+def test_a_box_whose_inside_moves_with_its_height_is_rendered_whole(clinic_copy) -> None:
+    """The patient box is stretched by its row; centred content would sit lower in a whole render."""
+    path = clinic_copy()
+    (path.parent / "templates").mkdir()
+    (path.parent / "templates" / "packet.html").write_text(
+        '{% extends "!base/packet.html" %}{% block styles %}<style>'
+        ".patient { display: grid; align-content: center; }</style>{% endblock %}"
+    )
+    loaded = load_clinic(str(path))
+    visit = Visit(name="Ana Lima", treatment="iv-ketamine", when=DAY)
+    fast, layers = render_packet_layers(loaded, visit, renderer=Renderer())
+    assert layers is None
+    whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
+    assert _differing(fast, whole) == 0
+
+
+def test_the_patient_text_is_found_once_as_in_a_whole_render() -> None:
+    """Each box is its own form on its own page: a reader copying the text gets each word once."""
+    loaded = load_clinic("sunrise-iv")
+    visit = Visit(name="Quorra Vantablack", treatment="iv-ketamine", when=DAY, escort="Ximena Oyelaran")
+    fast, layers = render_packet_layers(loaded, visit, renderer=Renderer())
+    assert layers is not None
+    whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
+    for pdf in (fast, whole):
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            texts = [page.get_textpage().get_text_bounded() for page in document]
+        finally:
+            document.close()
+        assert texts[0].count("Quorra Vantablack") == 2  # the name line and the footer
+        assert [t.count("Quorra Vantablack") for t in texts[1:]] == [1, 1, 1]  # footers
+        assert texts[0].count("Ximena Oyelaran") == 1
