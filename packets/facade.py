@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from packets.config.loading import LoadedClinic, clinic_folders, known_clinic_ids, load_clinic
+from packets.config.loading import LoadedClinic, clinic_folders, folder_stamp, known_clinic_ids, load_clinic
 from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
 from packets.errors import PacketsError, Problem
@@ -35,6 +35,11 @@ if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
 def open_clinic(ref: str, clinics: Path | None = None) -> LoadedClinic:
     """A clinic by id (looked up in ./clinics, ``clinics``, $PACKETS_CLINICS) or by path."""
     return load_clinic(ref, clinic_folders(clinics))
+
+
+def clinic_is_current(loaded: LoadedClinic) -> bool:
+    """Whether no file in the clinic's folder that shapes a packet changed since it was loaded."""
+    return folder_stamp(loaded.path) == loaded.files
 
 
 def clinic_ids(clinics: Path | None = None) -> list[str]:

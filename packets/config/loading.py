@@ -32,6 +32,7 @@ class LoadedClinic:
     clinic: Clinic
     path: Path
     lines: LineMap
+    files: tuple = ()  # ``folder_stamp`` when loaded: a long-running station reloads when it changes
 
     @property
     def folder(self) -> Path:
@@ -95,6 +96,31 @@ def resolve_clinic_path(id_or_path: str, folders: tuple[Path, ...] | None = None
         f"Give one of those ids, the path to a {CONFIG_NAME}, or --clinics DIR ({ENV_CLINICS})."))])
 
 
+# Files in a clinic's folder that can change a packet (schedules and outputs cannot).
+PACKET_FILE_SUFFIXES = frozenset({".yaml", ".yml", ".html", ".css", ".j2", ".svg", ".png", ".jpg", ".jpeg", ".gif",
+                                  ".webp", ".ttf", ".otf", ".woff", ".woff2"})
+
+
+def folder_stamp(config: Path) -> tuple:
+    """Name, size and change time of every file in the clinic's folder that can change a packet.
+
+    Cheap (a few ``stat`` calls), so a server can ask on every request whether a
+    clinic it loaded earlier was edited since, and bases made for the old files are
+    never reused for the new ones (``render.compose.group_key``).
+    """
+    folder = config.parent
+    stamp = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.suffix.lower() in PACKET_FILE_SUFFIXES and not any(part.startswith(".") for part in relative.parts):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            stamp.append((relative.as_posix(), info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
+
+
 def load_clinic(id_or_path: str, folders: tuple[Path, ...] | None = None) -> LoadedClinic:
     """Load and validate one clinic config; raise ``ConfigError`` listing every problem."""
     folders = clinic_folders() if folders is None else folders
@@ -108,7 +134,7 @@ def load_clinic(id_or_path: str, folders: tuple[Path, ...] | None = None) -> Loa
         clinic = Clinic.model_validate(data, context={"region": region})
     except ValidationError as exc:
         raise ConfigError([_problem_from(err, name, lines) for err in exc.errors()]) from None
-    loaded = LoadedClinic(clinic, path, lines)
+    loaded = LoadedClinic(clinic, path, lines, folder_stamp(path))
     problems = _check_files(loaded) + contrast_problems(loaded)
     if clinic.id != path.parent.name and path.parent.parent in folders:
         problems.append(loaded.problem(("id",), f"id '{clinic.id}' does not match the folder name '{path.parent.name}'. Make them the same."))

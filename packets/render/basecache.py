@@ -24,12 +24,9 @@ import weasyprint
 from packets import __version__
 from packets.assets.fonts import font_roots
 from packets.assets.paths import templates_dir
-from packets.config.loading import LoadedClinic
+from packets.config.loading import PACKET_FILE_SUFFIXES, LoadedClinic
 from packets.files import make_missing_dirs
 
-# Files in a clinic's folder that can shape a packet (schedules and outputs cannot).
-_CLINIC_SUFFIXES = {".yaml", ".yml", ".html", ".css", ".j2", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp",
-                    ".ttf", ".otf", ".woff", ".woff2"}
 _FONT_SUFFIXES = {".ttf", ".otf", ".woff", ".woff2", ".ttc"}
 
 
@@ -37,7 +34,7 @@ def fingerprint(loaded: LoadedClinic) -> str:
     """A hash of every input that shapes a base other than the base's own key."""
     digest = hashlib.sha256(f"packets {__version__} weasyprint {weasyprint.__version__}\n".encode())
     _add_tree(digest, templates_dir(), None)
-    _add_tree(digest, loaded.folder, _CLINIC_SUFFIXES)
+    _add_tree(digest, loaded.folder, PACKET_FILE_SUFFIXES)
     _add_file(digest, loaded.path)
     for root in font_roots():  # fonts are large: name, size and time stand for content
         for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in _FONT_SUFFIXES and p.is_file()):
@@ -46,7 +43,7 @@ def fingerprint(loaded: LoadedClinic) -> str:
     return digest.hexdigest()
 
 
-def _add_tree(digest: Any, root: Path, suffixes: set[str] | None) -> None:
+def _add_tree(digest: Any, root: Path, suffixes: frozenset[str] | None) -> None:
     if not root.is_dir():
         return
     for path in sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)):

@@ -26,8 +26,8 @@ or columns, or starting a new page (a whole render might break it); a box whose
 inner margins would collapse through it in the flow; marker text taller than the
 patient's box; a box of another width than the base's, or stretched by its row while
 its inside is not a plain top-down block (flex, grid, table: the inside would move).
-Large print always renders whole: its boxes run over pages, which the patient layer
-cannot break the same way.
+Large print takes the fast path too when its boxes each fit on their page; where a
+box runs over a page (the Today box of a long at-home packet) it renders whole.
 
 The one-sheet limit for the discharge sheet is checked on the *sizing* base, the
 fullest packet of the group (every field filled, long markers): it is a property of
@@ -134,7 +134,7 @@ class Base:
 
 def group_key(loaded: LoadedClinic, visit: Visit, language: str) -> tuple:
     """Packets in one group share every page except the personal boxes."""
-    clinic = hashlib.sha256(loaded.clinic.model_dump_json().encode()).hexdigest()
+    clinic = hashlib.sha256(repr(loaded.files).encode() + loaded.clinic.model_dump_json().encode()).hexdigest()
     return (BASE_FORMAT, str(loaded.path), clinic, language, visit.treatment, visit.when.date(), visit.large_print)
 
 
@@ -614,11 +614,9 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     height): that gives the shape, hence the exact base, and the drawing of each box,
     which is then moved to the base's spot for it (``moves``).
     """
-    if visit.large_print:
-        return None
     key = group_key(loaded, visit, content.language)
     sizing = cached_base(renderer, loaded, key, lambda: build_base(renderer, loaded, visit, content))
-    if sizing.sheet_pages > MAX_SHEET_PAGES:
+    if sizing.sheet_pages > MAX_SHEET_PAGES and not visit.large_print:  # large print is meant to run longer
         raise RenderError(
             f"the discharge sheet is {sizing.sheet_pages} pages for a patient with every detail filled in; it must fit "
             f"on {MAX_SHEET_PAGES} (one sheet, both sides). Shorten or hide sections under 'content' in {loaded.path}."

@@ -78,6 +78,19 @@ class Station:
         loader=PackageLoader("packets.web", "templates"), autoescape=True, undefined=StrictUndefined,
         trim_blocks=True, lstrip_blocks=True))
 
+    _clinics: dict[str, facade.LoadedClinic] = field(default_factory=dict)
+
+    def clinic(self, ref: str) -> facade.LoadedClinic:
+        """A clinic's config, read again only when a file in its folder changed.
+
+        Reading and checking a config takes about 10 ms; a walk-in's packet is meant
+        to take a few times that. An edited config is picked up by the next request.
+        """
+        loaded = self._clinics.get(ref)
+        if loaded is None or not facade.clinic_is_current(loaded):
+            loaded = self._clinics[ref] = facade.open_clinic(ref, self.settings.clinics)
+        return loaded
+
     @property
     def idle(self) -> timedelta:
         return timedelta(minutes=self.settings.idle_minutes)
@@ -230,7 +243,7 @@ def _inbox_files(station: Station, clinic: str | None) -> list[str]:
 
 
 def _inbox(station: Station, clinic: str) -> Path | None:
-    loaded = facade.open_clinic(clinic, station.settings.clinics)
+    loaded = station.clinic(clinic)
     folder = loaded.clinic.station.inbox
     return (loaded.folder / folder).resolve() if folder else None
 
@@ -284,7 +297,7 @@ async def upload(request: Request, station: Station, session: Session) -> Respon
 
 def _process_upload(station: Station, clinic: str, saved: Path, shown_name: str, token: str, user: str) -> None:
     """Read the schedule, render every good row, and save the rows in one transaction."""
-    loaded = facade.open_clinic(clinic, station.settings.clinics)
+    loaded = station.clinic(clinic)
     try:
         schedule = facade.read_day(loaded, saved)
     except PacketsError as exc:  # the message names our saved copy; show the user's file name
@@ -371,7 +384,7 @@ def _audit(station: Station, session: Session, row: Any, action: str, printer: s
 
 def _can_print(station: Station, clinic: str) -> bool:
     try:
-        return facade.open_clinic(clinic, station.settings.clinics).clinic.printing is not None
+        return station.clinic(clinic).clinic.printing is not None
     except PacketsError:
         return False
 
@@ -407,7 +420,7 @@ def _start_print(station: Station, session: Session, key: str, clinic: str, pdf:
 
     def follow() -> None:
         try:
-            loaded = facade.open_clinic(clinic, station.settings.clinics)
+            loaded = station.clinic(clinic)
 
             def sent(job: Any, settings: Any) -> None:
                 task.line = f"Sent to {job.queue} as job {job.name}; waiting for the printer..."
@@ -444,7 +457,7 @@ def _patient_form(station: Station, clinic: str | None, ids: list[str], values: 
     treatments: list[tuple[str, str]] = []
     languages: list[str] = []
     if clinic:
-        loaded = facade.open_clinic(clinic, station.settings.clinics)
+        loaded = station.clinic(clinic)
         treatments = [(kind, text_in(proto.label, loaded.clinic.language) if proto.label else kind)
                       for kind, proto in loaded.clinic.treatments.items()]
         languages = list(loaded.clinic.offered_languages)
@@ -472,7 +485,7 @@ async def patient(request: Request, station: Station, session: Session) -> Respo
 
 
 def _render_walk_in(station: Station, clinic: str, v: dict[str, str], user: str) -> str:
-    loaded = facade.open_clinic(clinic, station.settings.clinics)
+    loaded = station.clinic(clinic)
     day = parse_date(v["date"]) if v["date"] else date.today()
     session, total = parse_session(v["session"]) if v["session"] else (None, None)
     visit = facade.new_visit(

@@ -90,3 +90,17 @@ def test_the_patient_text_is_found_once_as_in_a_whole_render() -> None:
         assert texts[0].count("Quorra Vantablack") == 2  # the name line and the footer
         assert [t.count("Quorra Vantablack") for t in texts[1:]] == [1, 1, 1]  # footers
         assert texts[0].count("Ximena Oyelaran") == 1
+
+
+@pytest.mark.parametrize(("clinic", "treatment", "fast_expected"), [
+    ("harbor-spravato", "esketamine-nasal", True),  # its large-print boxes each fit on their page
+    ("willow-home", "oral-ketamine", False),  # its Today box runs over a page: rendered whole
+])
+def test_large_print_takes_the_fast_path_when_it_can_be_exact(clinic: str, treatment: str, fast_expected: bool) -> None:
+    loaded = load_clinic(clinic)
+    visit = Visit(name="Bo Wu", treatment=treatment, when=DAY.replace(hour=13, minute=40), date_of_birth=date(1975, 3, 9),
+                  escort="Sam Lee", next_visit=datetime(2027, 1, 4, 10, 0), large_print=True)
+    fast, layers = render_packet_layers(loaded, visit, renderer=Renderer())
+    assert (layers is not None) == fast_expected
+    whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
+    assert _differing(fast, whole) == 0
