@@ -59,7 +59,7 @@ from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
 from packets.errors import RenderError
 from packets.render.engine import MAX_SHEET_PAGES, guarded, sheet_pages
-from packets.render.moves import PT_PER_PX, Move, patient_layer
+from packets.render.moves import PT_PER_PX, Move, draw_moved, patient_layer
 from packets.render.renderer import Renderer
 
 PERSONAL = "data-personal"
@@ -538,33 +538,20 @@ def shape_of(visit: Visit, shown: tuple[str, ...], placed: Iterable[Frame], sizi
         (f.id, f"{f.height if border_box.get(f.id) else f.height - f.inner:.6f}") for f in placed))
 
 
-def stack(base_pdf: bytes, overlay_pdf: bytes) -> bytes:
-    """Draw each overlay page over the matching base page. Metadata stays the base's.
-
-    Done by hand rather than with ``Page.add_overlay``, which names the form with a
-    random token: the same packet must give the same bytes every time. WeasyPrint
-    shares one resource dictionary between pages, so each page's form gets its own
-    name (one fixed name would make every page draw the last page's layer).
-    """
-    with pikepdf.open(io.BytesIO(base_pdf)) as base, pikepdf.open(io.BytesIO(overlay_pdf)) as over:
-        for index, (page, top) in enumerate(zip(base.pages, over.pages)):
-            name = pikepdf.Name(f"/PacketsPatientLayer{index + 1}")
-            form = base.copy_foreign(top.as_form_xobject())
-            page.add_resource(form, pikepdf.Name.XObject, name=name, replace_existing=False)
-            page.contents_add(b"q\n", prepend=True)
-            page.contents_add(b"Q\nq " + bytes(name.unparse()) + b" Do Q\n", prepend=False)  # no coalescing: an array of streams is fine
-        out = io.BytesIO()
-        base.save(out, deterministic_id=True)
-    return out.getvalue()
-
-
 @dataclass(frozen=True)
 class Layers:
-    """A packet made by the fast path, with its layers (a print run reuses the base)."""
+    """A packet made by the fast path, with what it was made of (a print run reuses the base)."""
 
     pdf: bytes
     base_key: tuple
-    overlay: bytes
+    boxes: bytes  # the patient's boxes as laid out, one per page (``split_boxes``)
+    moves: tuple[Move, ...]
+    page_sizes: tuple[tuple[float, float], ...]  # the packet's pages, points
+
+    @property
+    def overlay(self) -> bytes:
+        """The patient's layer alone, one page per packet page: what a print run draws over the shared base."""
+        return patient_layer(self.boxes, list(self.moves), list(self.page_sizes))
 
 
 def cached_base(renderer: Renderer, loaded: LoadedClinic, key: tuple, build: Callable[[], Base]) -> Base:
@@ -640,5 +627,5 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
         return None
     with guarded(loaded.folder):
         boxes = split_boxes(document, [f.id for f in frames]).write_pdf()
-    layer = patient_layer(boxes, moves, [(w * PT_PER_PX, h * PT_PER_PX) for w, h in base.page_sizes])
-    return Layers(stack(base.pdf, layer), (key, shape), layer)
+    sizes = tuple((w * PT_PER_PX, h * PT_PER_PX) for w, h in base.page_sizes)
+    return Layers(draw_moved(base.pdf, boxes, moves), (key, shape), boxes, tuple(moves), sizes)

@@ -58,3 +58,31 @@ def patient_layer(boxes_pdf: bytes, moves: list[Move], page_sizes: list[tuple[fl
         out = io.BytesIO()
         layer.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def draw_moved(base_pdf: bytes, boxes_pdf: bytes, moves: list[Move]) -> bytes:
+    """The base with the laid-out boxes drawn on it, in one pass (no layer PDF in between).
+
+    Each page's own drawing is wrapped in ``q``/``Q`` so nothing it leaves set (a
+    clip, a colour, a transformation) reaches the boxes. WeasyPrint shares one
+    resource dictionary between a document's pages; each box's form has a name of
+    its own, the same on every page it is drawn on. Metadata stays the base's.
+    """
+    with pikepdf.open(io.BytesIO(base_pdf)) as base, pikepdf.open(io.BytesIO(boxes_pdf)) as boxes:
+        heights = [float(page.mediabox[3]) - float(page.mediabox[1]) for page in boxes.pages]
+        sources = sorted({m.source for m in moves})
+        copied = base.copy_foreign(boxes.make_indirect(pikepdf.Array(
+            [boxes.make_indirect(boxes.pages[i].as_form_xobject()) for i in sources])))
+        forms = dict(zip(sources, copied))
+        for index, page in enumerate(base.pages):
+            mine = [m for m in moves if m.page == index]
+            if not mine:
+                continue
+            height = float(page.mediabox[3]) - float(page.mediabox[1])
+            for m in mine:
+                page.add_resource(forms[m.source], pikepdf.Name.XObject, name=pikepdf.Name(f"/PacketsPatient{m.source}"))
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(b"Q\n" + b"".join(_operators(m, heights[m.source], height) for m in mine), prepend=False)
+        out = io.BytesIO()
+        base.save(out, deterministic_id=True)
+    return out.getvalue()
