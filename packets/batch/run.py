@@ -417,11 +417,9 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
             yield _render_row(_Task(row.number, row.visit, None), worker)
         bases.update(worker.renderer.bases.items())
         return
-    # With fork, a Worker built here (fonts loaded) is inherited by every worker
-    # process as it is; other start methods load the clinic in each process.
-    fork = "fork" in multiprocessing.get_all_start_methods()
+    fork = _can_fork()
     executor = ProcessPoolExecutor(
-        max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else None),
+        max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
         initializer=_init_worker, initargs=(Worker(loaded, base_cache(folder)) if fork else (str(loaded.path), base_cache(folder)), os.getpid()),
     )
     futures: dict[Future, Row] = {}
@@ -433,8 +431,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
                 keys[row.number] = group_key(loaded, row.visit, row.visit.language or loaded.clinic.language)
             except Exception:  # this row renders whole in a worker and reports its own error
                 continue
-            if not row.visit.large_print:  # large print always renders whole
-                firsts.setdefault(keys[row.number], row.visit)
+            firsts.setdefault(keys[row.number], row.visit)  # large print too: its group key says so
         bases.update(executor.map(_build_base, firsts.items()))
         futures = {
             executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases))): row
@@ -452,6 +449,18 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         for process in list(getattr(executor, "_processes", {}).values()):
             process.terminate()  # on Ctrl-C or an error, stop rendering now
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _can_fork() -> bool:
+    """Whether workers may be forked from this process, inheriting a Worker with its fonts loaded.
+
+    Only from a single-threaded process (the CLI). A forked child gets every lock as
+    it was at the fork, and in a server (the front-desk station) another thread may
+    be inside Pango or fontconfig rendering a walk-in's packet: the child could hang
+    on a lock nobody will release. Then workers are started fresh ("spawn", about a
+    second each) and load the clinic themselves.
+    """
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _base_for(key: tuple | None, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:

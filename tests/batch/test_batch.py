@@ -285,3 +285,29 @@ def test_killed_worker_stops_the_run_cleanly(tmp_path: Path) -> None:
     assert not list(folder.glob(f"{files.TEMP_PREFIX}*")) and not (folder / "print-run.pdf").exists()
     for packet in folder.glob("*-row*.pdf"):
         assert len(Pdf(packet.read_bytes()).page_texts()) == 4
+
+
+# ---- from a server -----------------------------------------------------------------
+
+
+def test_a_batch_started_beside_other_threads_starts_fresh_workers(tmp_path: Path) -> None:
+    """A station renders walk-ins in threads: forking then could copy a lock another thread holds."""
+    import threading
+
+    from packets.batch import run
+
+    loaded = load_clinic("sunrise-iv")
+    schedule = read_schedule(_write(tmp_path / "day.csv", ROWS[:4]), loaded, None)
+    assert run._can_fork()  # pytest's own thread alone: the CLI's case
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not run._can_fork()
+        result = run_batch(loaded, schedule, tmp_path / "out", jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert result.written == 4 and result.failed == 0
+    texts = " ".join(" ".join(Pdf(p.read_bytes()).page_texts()) for p in sorted(result.folder.glob("*-row*.pdf")))
+    assert f"Jane {SENTINEL}" in texts and "Zoë Brontë" in texts
