@@ -301,6 +301,9 @@ class CupsStack:
     def _start_dns_sd(self) -> None:
         """A private system bus and avahi on loopback only, unless avahi already runs here."""
         if subprocess.run([_which("avahi-daemon"), "--check"], capture_output=True).returncode == 0:
+            bus = _running_avahi_bus()
+            if bus is not None:  # another test stack's avahi, on its private bus: use that bus too
+                self.env["DBUS_SYSTEM_BUS_ADDRESS"] = f"unix:path={bus}"
             return
         bus = self.root / "bus.sock"
         conf = self.root / "etc" / "bus.conf"
@@ -353,6 +356,25 @@ def _listening(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.2)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _running_avahi_bus() -> Path | None:
+    """The private bus of an avahi started by another test stack on this machine, if that is what runs.
+
+    Only one avahi-daemon can run per machine (its pid file is fixed). A second test
+    run at the same time (two checkouts) finds the first one's avahi; ippeveprinter
+    must then talk to it on the bus it listens on, not on the (absent) system bus.
+    """
+    try:
+        pid = Path("/run/avahi-daemon/pid").read_text().strip()
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    if b"-f" not in args[:-1]:
+        return None
+    conf = Path(args[args.index(b"-f") + 1].decode())
+    bus = conf.parent.parent / "bus.sock"
+    return bus if conf.name == "avahi-daemon.conf" and bus.exists() else None
 
 
 def start_stack() -> CupsStack:

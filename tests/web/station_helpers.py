@@ -43,23 +43,34 @@ class Server:
 
     def __init__(self, folder: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.data = folder / "data"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = folder / f"serve-{self.port}.log"
         env = {**(env or os.environ), "PACKETS_CLINICS": str(REPO / "clinics")}
         subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(self.data), "--password-stdin"], input=PASSWORD + "\n",
                        text=True, check=True, capture_output=True, env=env)
-        self.process = subprocess.Popen([*PACKETS, "serve", "--data", str(self.data), "--port", str(self.port), *extra],
-                                        stdout=subprocess.DEVNULL, stderr=self.log.open("w"), env=env, cwd=folder)
+        # A free port can be taken by another process between asking and binding: then
+        # our server exits at once, and another server may be the one answering. Try
+        # again on a new port until our own process is the one that answers.
+        for _ in range(5):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.log = folder / f"serve-{self.port}.log"
+            self.process = subprocess.Popen([*PACKETS, "serve", "--data", str(self.data), "--port", str(self.port), *extra],
+                                            stdout=subprocess.DEVNULL, stderr=self.log.open("w"), env=env, cwd=folder)
+            if self._answers():
+                return
+            self.stop()
+        raise RuntimeError(f"the station did not start: {self.log.read_text()}")
+
+    def _answers(self) -> bool:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 urllib.request.urlopen(self.url + "/signin", timeout=1)
-                return
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the station did not start: {self.log.read_text()}")
+                continue
+            time.sleep(0.3)
+            return self.process.poll() is None  # still ours: it did bind the port
+        return False
 
     def stop(self) -> None:
         if self.process.poll() is None:
