@@ -1,7 +1,8 @@
 """The fast path prints the very same paper as a whole render: 0 differing pixels at 100 dpi.
 
 Rows differ in which optional fields they carry and in how many lines their boxes take
-(a name of one or two lines, an escort over one to three lines of the patient box),
+(a name of one or two lines, an escort over one to three lines of the patient box,
+names in a font of their own: Vietnamese, Arabic, Thai, Devanagari),
 for two treatments of two clinics, with and without a next visit (whose box sits
 where a page or column may end).
 """
@@ -50,6 +51,10 @@ def test_fast_path_is_pixel_identical_to_a_whole_render(clinic: str, treatment: 
         (Visit(name=LONG_NAME, treatment=treatment, when=DAY.replace(hour=11), mrn="B-9", escort="Luis"), True),
         (Visit(name="Jo Li", treatment=treatment, when=DAY.replace(hour=15, minute=15),
                next_visit=datetime(2027, 1, 4, 10, 0)), True),
+        # Names the body font cannot draw print in a font of their own (render.scripts), footer too.
+        (Visit(name="Nguyễn Thị Minh Khai", treatment=treatment, when=DAY.replace(hour=13, minute=5), escort="فاطمة الزهراء",
+               provider="अनन्या शर्मा"), True),
+        (Visit(name="فاطمة الزهراء", treatment=treatment, when=DAY, escort="สมชาย ใจดี"), True),
     ]
     for visit, fast_expected in rows:
         fast, layers = render_packet_layers(loaded, visit, renderer=renderer)
