@@ -160,3 +160,22 @@ class Pdf:
             size = (round(abs(w) / PT_PER_MM, 2), round(abs(h) / PT_PER_MM, 2))
             seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
         return list(seen.values())
+
+
+def page_images(pdf: bytes, dpi: int = 100) -> list:
+    """Each page as an RGB image (PIL) at ``dpi``."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in document]
+    finally:
+        document.close()
+
+
+def differing_pixels(a: bytes, b: bytes, dpi: int = 100) -> int:
+    """How many pixels differ between two PDFs of the same page count, rendered at ``dpi``."""
+    from PIL import ImageChops
+
+    pages_a, pages_b = page_images(a, dpi), page_images(b, dpi)
+    assert len(pages_a) == len(pages_b)
+    return sum(ImageChops.difference(x, y).convert("L").point(lambda v: 255 if v else 0).histogram()[255]
+               for x, y in zip(pages_a, pages_b))

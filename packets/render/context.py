@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
-from packets.content.shared import Content, Section, build_content, duration, for_treatment
+from packets.content.shared import Content, Section, build_content, duration, for_treatment, load_shared
 from packets.errors import PacketsError
 from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.phones import tel_uri
@@ -147,6 +147,9 @@ class PacketContext:
     logo_wordmark: bool = False  # branding.logo_layout: wordmark (a wide logo across the header)
     footer_name: str = ""  # the patient's name shortened to one footer line (render.names)
     footer_font: str = ""  # the footer's font when the body font cannot draw that name whole (render.scripts)
+    # (language, line) per other language the clinic prints in and names in the footer
+    # (language_notice): "Pida este folleto en español en la recepción." in an English packet
+    language_notice: tuple[tuple[str, str], ...] = ()
     sample_mark: str | None = None  # "SAMPLE — not for patient use" when the config has stand-in values
     page_number_css: str = ""  # the footer's "Page 1 of 4" as a CSS content value, words from the content file
 
@@ -389,6 +392,8 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         review_note=review_note,
         footer_name=footer_name(visit.name),
         footer_font=own_font(footer_name(visit.name), body_font) or "",
+        language_notice=tuple((code, load_shared(code).labels["language_notice"])
+                              for code in clinic.language_notice if code != content.language),
         logo_wordmark=clinic.branding.logo_layout == "wordmark",
         sample_mark=labels.get("sample_mark", SAMPLE_MARK) if is_sample(loaded) else None,
         page_number_css=page_number_css(labels["page_of"]),

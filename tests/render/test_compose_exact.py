@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pypdfium2
 import pytest
-from PIL import ImageChops
+from pdfcheck import differing_pixels
 
 from packets.config.loading import load_clinic
 from packets.render.packet import render_packet_layers
@@ -23,21 +22,6 @@ from packets.visits.model import Visit
 DAY = datetime(2026, 12, 30, 9, 5)
 LONG_NAME = "Maria Fernanda de los Angeles Gutierrez-Villanueva y Santisteban de la Cruz Hernandez Montoya"  # two lines
 LONG_ESCORT = "Alejandro Sebastian Gutierrez-Villanueva de la Cruz Hernandez y Santisteban Montoya Rivera"  # three lines
-
-
-def _pixels(pdf: bytes) -> list:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return [page.render(scale=100 / 72).to_pil().convert("RGB") for page in document]
-    finally:
-        document.close()
-
-
-def _differing(fast: bytes, whole: bytes) -> int:
-    a, b = _pixels(fast), _pixels(whole)
-    assert len(a) == len(b)
-    return sum(ImageChops.difference(x, y).convert("L").point(lambda v: 255 if v else 0).histogram()[255]
-               for x, y in zip(a, b))
 
 
 @pytest.mark.parametrize(("clinic", "treatment"), [("sunrise-iv", "iv-ketamine"), ("harbor-spravato", "esketamine-nasal")])
@@ -60,4 +44,4 @@ def test_fast_path_is_pixel_identical_to_a_whole_render(clinic: str, treatment: 
         fast, layers = render_packet_layers(loaded, visit, renderer=renderer)
         assert (layers is not None) == fast_expected, visit.name
         whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
-        assert _differing(fast, whole) == 0, visit.name
+        assert differing_pixels(fast, whole) == 0, visit.name
