@@ -29,13 +29,14 @@ def clinic_copy(tmp_path: Path):
     """Copy an example clinic to a temp folder so a test can break it."""
 
     def make(clinic_id: str = "sunrise-iv", languages: bool = False) -> Path:
-        """``languages=False``: the copy prints in English only (its `languages:` line removed), so
-        text a test adds in plain English is complete; its Spanish texts stay, unused."""
+        """``languages=False``: the copy prints in English only (its `languages:` and
+        `language_notice:` lines removed), so text a test adds in plain English is complete;
+        its Spanish texts stay, unused."""
         target = tmp_path / clinic_id
         shutil.copytree(CLINICS_DIR / clinic_id, target)
         path = target / "clinic.yaml"
         if not languages:
-            path.write_text(re.sub(r"(?m)^languages: .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+            path.write_text(re.sub(r"(?m)^(languages|language_notice): .*\n", "", path.read_text(encoding="utf-8")), encoding="utf-8")
         return path
 
     return make

@@ -84,6 +84,43 @@ class Pdf:
         doc.close()
         return pages
 
+    def font_runs(self, page: int = 0) -> list[tuple[str, str]]:
+        """The page's text as pdfium reads it, cut where the font changes: (font name, text).
+
+        The subset prefix ("ABCDEF+") is dropped, so a run names the font file's face.
+        """
+        doc = pdfium.PdfDocument(self.data)
+        text = doc[page].get_textpage()
+        name = ctypes.create_string_buffer(256)
+        flags = ctypes.c_int()
+        runs: list[list[str]] = []
+        for i in range(text.count_chars()):
+            char = chr(pdfium_raw.FPDFText_GetUnicode(text, i))
+            pdfium_raw.FPDFText_GetFontInfo(text, i, name, len(name), ctypes.byref(flags))
+            font = name.value.decode("latin-1").split("+", 1)[-1]
+            if runs and runs[-1][0] == font:
+                runs[-1][1] += char
+            else:
+                runs.append([font, char])
+        doc.close()
+        return [(font, chars) for font, chars in runs]
+
+    def fonts_of(self, word: str, page: int = 0) -> list[set[str]]:
+        """For each place ``word`` is found in the page's text: the fonts its characters are drawn in."""
+        runs = self.font_runs(page)
+        text = "".join(chars for _, chars in runs)
+        found = []
+        start = text.find(word)
+        while start >= 0:
+            fonts, at = set(), 0
+            for font, chars in runs:
+                if at < start + len(word) and start < at + len(chars):
+                    fonts.add(font)
+                at += len(chars)
+            found.append(fonts)
+            start = text.find(word, start + 1)
+        return found
+
     def _rectangles(self, page: int):
         """Each ``re`` operation on a page as (x, y, width, height) in pt, transforms applied."""
         from pypdf.generic import ContentStream
@@ -123,3 +160,22 @@ class Pdf:
             size = (round(abs(w) / PT_PER_MM, 2), round(abs(h) / PT_PER_MM, 2))
             seen.setdefault((round(x0 / PT_PER_MM, 1), round(y0 / PT_PER_MM, 1), *size), size)
         return list(seen.values())
+
+
+def page_images(pdf: bytes, dpi: int = 100) -> list:
+    """Each page as an RGB image (PIL) at ``dpi``."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in document]
+    finally:
+        document.close()
+
+
+def differing_pixels(a: bytes, b: bytes, dpi: int = 100) -> int:
+    """How many pixels differ between two PDFs of the same page count, rendered at ``dpi``."""
+    from PIL import ImageChops
+
+    pages_a, pages_b = page_images(a, dpi), page_images(b, dpi)
+    assert len(pages_a) == len(pages_b)
+    return sum(ImageChops.difference(x, y).convert("L").point(lambda v: 255 if v else 0).histogram()[255]
+               for x, y in zip(pages_a, pages_b))

@@ -373,6 +373,11 @@ class Clinic(Strict):
     languages: list[LanguageCode] | None = Field(
         None, min_length=1, description="Languages the clinic prints packets in (a schedule's `language` column or `render --language` picks one); "
         "every clinic text must then be written in each. Default: `[language]`.", json_schema_extra={"shown_as": "list of two or three letters"})
+    language_notice: list[LanguageCode] = Field(
+        default_factory=list, description="Languages each packet says it is also printed in: one line per language in the page footer, "
+        "written in that language (`labels.language_notice` of its content file), so an English packet of a clinic with `[es]` tells a "
+        "Spanish reader to ask for the Spanish one. A packet leaves out its own language. Each must be in `languages`. Default: none (no line).",
+        json_schema_extra={"shown_as": "list of two or three letters"})
     contacts: Contacts
     links: Links
     treatments: dict[TreatmentKind, Protocol] = Field(min_length=1, description="Protocols per treatment offered; kinds: `iv-ketamine`, `im-ketamine`, `esketamine-nasal`, `oral-ketamine`.")
@@ -388,6 +393,16 @@ class Clinic(Strict):
     def offered_languages(self) -> tuple[str, ...]:
         """The languages packets print in; the main ``language`` first."""
         return tuple(dict.fromkeys([self.language, *(self.languages or ())]))
+
+    @field_validator("language_notice")
+    @classmethod
+    def _notice_languages_are_offered(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        """A notice for a language the clinic does not print in would send patients asking for a packet that does not exist."""
+        offered = tuple(dict.fromkeys([info.data.get("language", "en"), *(info.data.get("languages") or ())]))
+        if stray := [code for code in codes if code not in offered]:
+            raise ValueError(f"'{stray[0]}' is not a language this clinic prints packets in (languages: {', '.join(offered)}). "
+                             "Add it to languages: or take it out of language_notice.")
+        return codes
 
     @model_validator(mode="after")
     def _protocols(self) -> "Clinic":

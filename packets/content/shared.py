@@ -25,7 +25,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from packets.assets.paths import content_dir
 from packets.config.languages import in_language
@@ -112,7 +112,20 @@ class Formats(_Data):
     full_date: str = "yMMMd"  # en_US: Nov 22, 2026
     moment: str = "{time}, {day}"  # a deadline: "until 2:30 PM, Sunday, Nov 22" (an order CLDR does not give)
     appointment: str = "{day}, {time}"  # a visit: "Tuesday, Nov 24, 10:00 AM"
+    # A clock time with the words the language puts before it, by the CLDR plural form of
+    # the hour on the clock: Spanish says "la 1:00" but "las 2:00". It fills {time} in
+    # moment, appointment and the counted_from label.
+    at_time: dict[Literal["zero", "one", "two", "few", "many", "other"], str] = {"other": "{time}"}
     locale: str | None = None  # the CLDR locale for dates; default: language_COUNTRY, else language
+
+    @field_validator("at_time")
+    @classmethod
+    def _every_hour_has_a_phrase(cls, phrases: dict[str, str]) -> dict[str, str]:
+        if "other" not in phrases:
+            raise ValueError("needs an 'other' phrase (used for every hour without its own)")
+        if bad := [form for form, phrase in phrases.items() if "{time}" not in phrase]:
+            raise ValueError(f"the '{bad[0]}' phrase has no {{time}}")
+        return phrases
 
 
 class Content(_Data):

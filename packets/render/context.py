@@ -18,12 +18,13 @@ from markupsafe import Markup
 
 from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
-from packets.content.shared import Content, Section, build_content, duration, for_treatment
+from packets.content.shared import Content, Section, build_content, duration, for_treatment, load_shared
 from packets.errors import PacketsError
 from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.phones import tel_uri
 from packets.config.standins import is_sample
 from packets.render.names import footer_name
+from packets.render.scripts import own_font, patient_text, with_patient_text
 from packets.render.qr import QUIET_ZONE, qr_data_uri, qr_modules
 from packets.visits.model import Visit
 
@@ -146,6 +147,10 @@ class PacketContext:
     review_note: str | None
     logo_wordmark: bool = False  # branding.logo_layout: wordmark (a wide logo across the header)
     footer_name: str = ""  # the patient's name shortened to one footer line (render.names)
+    footer_font: str = ""  # the footer's font when the body font cannot draw that name whole (render.scripts)
+    # (language, line) per other language the clinic prints in and names in the footer
+    # (language_notice): "Pida este folleto en español en la recepción." in an English packet
+    language_notice: tuple[tuple[str, str], ...] = ()
     sample_mark: str | None = None  # "SAMPLE — not for patient use" when the config has stand-in values
     page_number_css: str = ""  # the footer's "Page 1 of 4" as a CSS content value, words from the content file
 
@@ -184,14 +189,25 @@ class DateWords:
         """``Nov 21, 2026``."""
         return self._skeleton(self.f.full_date, d)
 
+    def at_time(self, when: datetime) -> str:
+        """The clock time with the words before it that agree with its hour: ``la 1:05 p.m.``, ``las 2:30 p.m.``.
+
+        The hour is the number on the clock (13:05 is "1:05 p.m." in es_US, "13:05" in es_ES),
+        and its CLDR plural form picks the content's phrase.
+        """
+        clock = self.clock(when)
+        hour = re.search(r"\d+", clock)
+        form = self.locale.plural_form(int(hour.group(0))) if hour else "other"
+        return self.f.at_time.get(form, self.f.at_time["other"]).format(time=clock)
+
     def moment(self, when: datetime) -> str:
         """``2:30 PM, Sunday, Nov 22``."""
-        return self.f.moment.format(time=self.clock(when), day=self.day(when.date()))
+        return self.f.moment.format(time=self.at_time(when), day=self.day(when.date()))
 
 
     def appointment(self, when: datetime) -> str:
         """``Tuesday, Nov 24, 10:00 AM``."""
-        return self.f.appointment.format(time=self.clock(when), day=self.day(when.date()))
+        return self.f.appointment.format(time=self.at_time(when), day=self.day(when.date()))
 
 
 def date_locale(content: Content, country: str) -> Locale:
@@ -242,7 +258,8 @@ def _label(labels: dict[str, str], key: str, **values: object) -> str:
     return labels[key].format(**values)
 
 
-def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: DateWords) -> tuple[str, ...]:
+def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: DateWords,
+                body_font: str = FONT_CHOICES["atkinson-hyperlegible"]) -> tuple[str, ...]:
     """The rules for today with computed times: driving, alcohol, sedatives, escorts, extras.
 
     Every line is true whether it is read at the clinic, at home, or the day before
@@ -265,7 +282,8 @@ def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: Dat
     for index, escort in enumerate(proto.escorts):
         # The named person is who the front desk wrote down: the first escort rule.
         key = f"escort_{escort}" + ("_named" if visit.escort and index == 0 else "")
-        lines.append(_label(labels, key, name=visit.escort or "", hours=hours(proto.escort_hours) if proto.escort_hours else ""))
+        lines.append(with_patient_text(labels[key], body_font, name=visit.escort or "",
+                                       hours=hours(proto.escort_hours) if proto.escort_hours else ""))
     lines.extend(proto.instructions)
     return tuple(lines)
 
@@ -282,6 +300,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     proto = clinic.treatments[visit.treatment]  # type: ignore[index]
     labels = content.labels
     words = DateWords(content, clinic.country)
+    body_font = FONT_CHOICES[clinic.branding.font]
     region = clinic.country
     c = clinic.contacts
 
@@ -290,14 +309,14 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     if visit.date_of_birth:
         patient_lines.append((labels["date_of_birth"], words.full_date(visit.date_of_birth)))
     if visit.mrn:
-        patient_lines.append((labels["mrn"], visit.mrn))
+        patient_lines.append((labels["mrn"], patient_text(visit.mrn, body_font)))
     treatment_label = proto.label or content.treatment_labels[visit.treatment]
     patient_lines.append((labels["treatment"], f"{treatment_label}, {words.full_date(visit.when.date())}, {words.clock(visit.when)}"))
     if visit.session:
         key = "treatment_of" if total else "treatment_number"
         patient_lines.append(("", _label(labels, key, n=visit.session, total=total)))
     if visit.provider:
-        patient_lines.append((labels["provider"], visit.provider))
+        patient_lines.append((labels["provider"], patient_text(visit.provider, body_font)))
 
     before_next = list(proto.before_next_visit)
     next_visit_line = _label(labels, "next_visit", when=words.appointment(visit.next_visit)) if visit.next_visit else None
@@ -352,15 +371,15 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         large_print=visit.large_print,
         primary=clinic.branding.primary,
         accent=clinic.branding.accent,
-        font=FONT_CHOICES[clinic.branding.font],
+        font=body_font,
         extra_css_url=(loaded.folder / clinic.branding.css).resolve().as_uri() if clinic.branding.css else None,
         labels=labels,
-        patient_name=visit.name,
+        patient_name=patient_text(visit.name, body_font),
         patient_lines=tuple(patient_lines),
         treatment_label=treatment_label,
         treatment_date=words.full_date(visit.when.date()),
-        today_from=_label(labels, "counted_from", time=words.clock(visit.when)),
-        today=today_lines(loaded, content, visit, words),
+        today_from=_label(labels, "counted_from", time=words.at_time(visit.when)),
+        today=today_lines(loaded, content, visit, words, body_font),
         before_next_visit=tuple(before_next),
         next_visit_line=next_visit_line,
         sections=content.sections,
@@ -377,6 +396,9 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         footer_note=clinic.footer_text,
         review_note=review_note,
         footer_name=footer_name(visit.name),
+        footer_font=own_font(footer_name(visit.name), body_font) or "",
+        language_notice=tuple((code, load_shared(code).labels["language_notice"])
+                              for code in clinic.language_notice if code != content.language),
         logo_wordmark=clinic.branding.logo_layout == "wordmark",
         sample_mark=labels.get("sample_mark", SAMPLE_MARK) if is_sample(loaded) else None,
         page_number_css=page_number_css(labels["page_of"]),

@@ -75,7 +75,7 @@ def test_dates_and_times_come_from_cldr_per_language() -> None:
     assert (en.short_day(when.date()), en.full_date(when.date())) == ("Sun, Nov 22", "Nov 22, 2026")
     assert es.day(when.date()) == "domingo, 22 de noviembre"
     assert es.clock(when) in ("2:30 p.m.", "2:30 p. m.")  # CLDR's es_US spelling (changed across CLDR versions)
-    assert es.moment(when) == f"{es.clock(when)} del domingo, 22 de noviembre"
+    assert es.moment(when) == f"las {es.clock(when)} del domingo, 22 de noviembre"  # the article agrees with the hour
     assert es.short_day_parts(when.date()) == ("dom", "22 nov")
     # A 24-hour country gets a 24-hour clock with no change to the content file.
     assert DateWords(load_shared("es"), "ES").clock(when) == "14:30"

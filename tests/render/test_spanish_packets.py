@@ -37,7 +37,8 @@ def printed_strings(loaded, kind: str, language: str) -> set[str]:
     content = for_treatment(loaded, build_content(loaded, language), kind)
     own = in_language(loaded, language).clinic
     strings = {u for units in section_units(content).values() for u in units}
-    strings |= {v for k, v in content.labels.items() if "{" not in v}
+    # The language notice is, by design, in another language (one line naming that language in it).
+    strings |= {v for k, v in content.labels.items() if "{" not in v and k != "language_notice"}
     strings |= {t for r in content.tracking_rows for t in (r.label, r.hint) if t}
     strings |= {content.relapse_signs.intro, *content.relapse_signs.items}
     proto = own.treatments[kind]  # type: ignore[index]
