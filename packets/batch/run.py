@@ -40,6 +40,7 @@ from typing import Callable, Iterator
 import pikepdf
 
 from packets import __version__
+from packets.batch.join import join_pdfs
 from packets.render import basecache
 from packets.render.compose import Base, build_base, cached_base, group_key, stored_base
 from packets.render.renderer import Renderer
@@ -425,6 +426,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         initializer=_init_worker, initargs=(Worker(loaded, base_cache(folder)) if fork else (str(loaded.path), base_cache(folder)), os.getpid()),
     )
     futures: dict[Future, Row] = {}
+    done = 0
     try:
         firsts: dict[tuple, Visit] = {}
         keys: dict[int, tuple] = {}
@@ -441,9 +443,12 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
             for row in rows
         }
         for future in as_completed(futures):
-            yield _result(future, futures[future])
+            row = futures.pop(future)  # the parent keeps no packet once it is written
+            outcome = _result(future, row)
+            del future  # as_completed still holds it; its result (the packet's bytes) goes with it
+            done += 1
+            yield outcome
     except BrokenProcessPool:
-        done = sum(f.done() and not f.exception() for f in futures)
         raise BatchInterrupted(
             f"a worker process stopped (killed, or out of memory) after {done} of {len(rows)} packets. "
             "Packets already written are complete. Run the same command again to complete the day."
@@ -540,7 +545,8 @@ def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int,
     patient: the file is several times smaller. Whole-rendered packets (large print,
     long names) are copied from their files. Chunks of packets are written to disk
     as they are joined and the last step copies them into the file, reading from
-    disk: the parent's memory does not grow with the day.
+    disk (``join.join_pdfs``, one chunk in memory at a time): the parent's memory
+    does not grow with the day.
     """
     check_output_file(path)
     blanks = 0
@@ -551,19 +557,11 @@ def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int,
             chunk, added = _write_chunk(path.parent, parts[start:start + PRINT_RUN_CHUNK], bases, spool)
             chunks.append(chunk)
             blanks += added
-        opened = [pikepdf.open(chunk) for chunk in chunks]
-        try:
-            with pikepdf.new() as run:
-                for document in opened:
-                    run.pages.extend(document.pages)
-                run.docinfo["/Title"] = f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"
-                run.docinfo["/Producer"] = f"packets {__version__}"
-                fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
-                os.close(fd)
-                run.save(tmp, deterministic_id=True)
-        finally:
-            for document in opened:
-                document.close()
+        info = pikepdf.Dictionary(Title=pikepdf.String(f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"),
+                                  Producer=pikepdf.String(f"packets {__version__}"))
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            join_pdfs(chunks, out, info)  # one chunk in memory at a time
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         tmp = None
