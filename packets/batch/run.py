@@ -30,7 +30,7 @@ import threading
 import traceback
 import ctypes
 from contextlib import closing, contextmanager
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -289,6 +289,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     bases: dict[tuple, Base] = {}
     layers: dict[int, tuple[tuple, tuple[int, int]]] = {}  # row -> (base key, where its overlay is in the spool)
     spool = Spool(folder)  # overlays wait on disk, not in memory, for the print run
+    shapes: dict[tuple, tuple] = {}
     try:
         with closing(_render_all(loaded, list(good.values()), folder, jobs, bases, add_on)) as outcomes:  # closing: stops workers on any exit
             for out in outcomes:
@@ -296,8 +297,8 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
                 if out.error is None:
                     write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
-                    if out.layers:
-                        layers[out.row] = (out.layers[0], spool.add(out.layers[1]))
+                    if out.layers:  # one copy of each base key, however many rows share it
+                        layers[out.row] = (shapes.setdefault(out.layers[0], out.layers[0]), spool.add(out.layers[1]))
                 else:
                     error = out.error
                     if out.trace:
@@ -438,16 +439,23 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
             if not row.visit.large_print:  # large print always renders whole
                 firsts.setdefault(keys[row.number], row.visit)
         bases.update(executor.map(_build_base, firsts.items()))
-        futures = {
-            executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases))): row
-            for row in rows
-        }
-        for future in as_completed(futures):
-            row = futures.pop(future)  # the parent keeps no packet once it is written
-            outcome = _result(future, row)
-            del future  # as_completed still holds it; its result (the packet's bytes) goes with it
-            done += 1
-            yield outcome
+        waiting = iter(rows)
+
+        def submit_next() -> None:
+            """Keep a few rows per worker queued: the parent holds a window of tasks, not the whole day."""
+            if (row := next(waiting, None)) is not None:
+                futures[executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases)))] = row
+
+        for _ in range(IN_FLIGHT_PER_WORKER * jobs):
+            submit_next()
+        while futures:
+            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: futures[f].number):
+                outcome = _result(future, futures.pop(future))  # the parent keeps no packet once it is written
+                done += 1
+                submit_next()
+                yield outcome
+            finished = future = None  # noqa: F841 - the last packet's bytes go now, not at the next wait
     except BrokenProcessPool:
         raise BatchInterrupted(
             f"a worker process stopped (killed, or out of memory) after {done} of {len(rows)} packets. "
@@ -457,6 +465,9 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         for process in list(getattr(executor, "_processes", {}).values()):
             process.terminate()  # on Ctrl-C or an error, stop rendering now
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+IN_FLIGHT_PER_WORKER = 4  # rows queued per worker: enough to keep it busy, few enough to keep the parent flat
 
 
 def _base_for(key: tuple | None, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
