@@ -60,6 +60,8 @@ def join_pdfs(sources: Iterable[Path], out: BinaryIO, info: pikepdf.Dictionary) 
     for source in sources:
         with pikepdf.open(source) as pdf:
             version = max(version, pdf.pdf_version, key=lambda v: tuple(int(p) for p in v.split(".")))
+            if set(pdf.Root.Pages.keys()) - {"/Type", "/Kids", "/Count"}:  # e.g. /Resources its pages inherit
+                raise ValueError(f"{source.name}: its page tree holds attributes its pages inherit; they would be lost")
             skip = {pdf.Root.objgen: CATALOG, pdf.Root.Pages.objgen: PAGES}
             numbers: dict[tuple[int, int], int] = dict(skip)
             objects = [obj for obj in pdf.objects if obj.is_indirect and obj.objgen not in skip]
