@@ -6,7 +6,8 @@
 Prints:
   1. per-packet CPU ms of a warm renderer (fast path, bases built) and its ratio to
      Typst compiling a comparable 4-page document (bench/typst_yardstick.py);
-  2. cold `packets render` wall time against the floor `python -c "import weasyprint"`;
+  2. cold `packets render` wall time against the floor `python -c "import weasyprint"`,
+     with an empty base cache and with the group's bases already on disk;
   3. batch packets/s for each --rows with --jobs 1 and 2, parent and worker peak MB;
   4. fast-vs-whole differing pixels at 100 dpi over a schedule whose rows vary in
      which optional fields they carry (bench/batch.py's schedule).
@@ -55,19 +56,50 @@ def per_packet_cpu(rows: int = 30) -> tuple[float, bytes]:
     return ms, pdf
 
 
-def cold_render() -> tuple[float, float]:
-    """Wall seconds of one `packets render` and of `python -c "import weasyprint"`."""
-    def wall(cmd: list[str]) -> float:
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
-        return time.perf_counter() - start
+RENDER = ["render", "--clinics", str(ROOT / "clinics"), "--clinic", CLINIC, "--name", "Ana Lima",
+          "--treatment", "iv-ketamine", "--date", DAY.isoformat(), "--time", "9:30"]
 
-    floor = min(wall([sys.executable, "-c", "import weasyprint"]) for _ in range(2))
+
+def cold_render(runs: int = 3) -> dict[str, float]:
+    """Wall seconds (best of ``runs``) of `python -c "import weasyprint"` (the floor) and of one
+    `packets render` in a fresh process: with an empty base cache, and with the group's bases
+    already on disk (laid out by a one-row `packets batch` for the same patient, as a batch or
+    the station leaves them in output/<clinic>/.bases).
+    """
+    cpu: dict[str, float] = {}
+
+    def wall(cmd: list[str], cwd: Path, case: str = "") -> float:
+        """Wall seconds; the child's CPU seconds (steadier on a busy machine) go to ``cpu[case]`` (best run)."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, cwd=cwd)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        cpu[case] = min(cpu.get(case, used), used)
+        return seconds
+
+    packets = [sys.executable, "-m", "packets"]
+    times: dict[str, float] = {"floor": min(wall([sys.executable, "-c", "import weasyprint"], ROOT, "floor") for _ in range(runs))}
+    empty = []
+    for i in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:  # its own ./output: no bases
+            empty.append(wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp), "empty"))
+            assert not (Path(tmp) / "output").exists(), "a one-off render laid out bases"
+    times["empty"] = min(empty)
     with tempfile.TemporaryDirectory() as tmp:
-        render = min(wall([sys.executable, "-m", "packets", "render", "--clinic", CLINIC, "--name", "Ana Lima",
-                           "--treatment", "iv-ketamine", "--date", DAY.isoformat(), "--time", "9:30",
-                           "--out", str(Path(tmp) / f"p{i}.pdf")]) for i in range(2))
-    return render, floor
+        work = Path(tmp)
+        schedule = work / "one.csv"
+        schedule.write_text("Patient Name,Time,Treatment\nAna Lima,9:30,iv-ketamine\n", encoding="utf-8")
+        subprocess.run([*packets, "batch", "--clinics", str(ROOT / "clinics"), "--clinic", CLINIC, "--schedule", str(schedule),
+                        "--date", DAY.isoformat(), "--out", "output"], check=True, capture_output=True, cwd=work)
+        bases = work / "output" / CLINIC / ".bases"
+        before = sorted(bases.iterdir())
+        times["cached"] = min(wall([*packets, *RENDER, "--out", str(work / f"p{i}.pdf")], work, "cached") for i in range(runs))
+        assert sorted(bases.iterdir()) == before, "the cached render laid out a base"
+        times["bases"] = len(before)
+    times.update({f"{case}_cpu": seconds for case, seconds in cpu.items()})
+    return times
 
 
 def inner_batch(schedule: Path, out: Path, jobs: int) -> dict:
@@ -79,8 +111,20 @@ def inner_batch(schedule: Path, out: Path, jobs: int) -> dict:
     loaded = load_clinic(CLINIC)
     result = run_batch(loaded, read_schedule(schedule, loaded, DAY), out, jobs)
     return {"packets": result.written, "failed": result.failed, "seconds": time.perf_counter() - start,
-            "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+            "parent_mb": _peak_mb(), "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS since it started running Python (VmHWM).
+
+    Not ru_maxrss: that also counts the forked copy of the process that started it,
+    before exec, so a bench process that had rendered for section 1 set a floor under
+    every batch's figure.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def batch(rows: int, jobs: int, work: Path) -> dict:
@@ -134,32 +178,41 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="*", default=[50, 500, 2000])
     parser.add_argument("--jobs", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--pixel-rows", type=int, default=12)
+    parser.add_argument("--only", choices=["cpu", "cold", "batch", "pixels"], nargs="*", help="run only these parts")
     parser.add_argument("--inner", nargs=3, metavar=("SCHEDULE", "OUT", "JOBS"))
     args = parser.parse_args()
     if args.inner:
         print(json.dumps(inner_batch(Path(args.inner[0]), Path(args.inner[1]), int(args.inner[2]))))
         return
 
-    from typst_yardstick import typst_ms
+    parts = set(args.only or ["cpu", "cold", "batch", "pixels"])
+    if "cpu" in parts:
+        from typst_yardstick import typst_ms
 
-    print("1. per packet (warm renderer, CPU)")
-    ms, pdf = per_packet_cpu()
-    typst, pages = typst_ms(pdf)
-    print(f"  packets {ms:.0f} ms CPU; Typst {typst:.0f} ms ({pages} pages); ratio {ms / typst:.1f}x")
-    print("2. cold single render")
-    render, floor = cold_render()
-    print(f"  packets render {render:.2f} s; import weasyprint {floor:.2f} s; ratio {render / floor:.2f}x")
-    print("3. batch")
-    with tempfile.TemporaryDirectory() as tmp:
-        for rows in args.rows:
-            for jobs in args.jobs:
-                r = batch(rows, jobs, Path(tmp))
-                print(f"  {rows:>5} rows --jobs {jobs}: {r['packets'] / r['seconds']:.1f} packets/s "
-                      f"({r['failed']} failed); peak MB parent {r['parent_mb']:.0f}, worker {r['worker_mb']:.0f}")
-    print("4. fast vs whole")
-    compared, fast, differing = pixel_difference(args.pixel_rows)
-    print(f"  {compared} rows, {fast} by the fast path: {differing} differing pixels at 100 dpi")
-
+        print("1. per packet (warm renderer, CPU)")
+        ms, pdf = per_packet_cpu()
+        typst, pages = typst_ms(pdf)
+        print(f"  packets {ms:.0f} ms CPU; Typst {typst:.0f} ms ({pages} pages); ratio {ms / typst:.1f}x")
+    if "cold" in parts:
+        print("2. cold single render (fresh process, best of 3)")
+        cold = cold_render()
+        print(f"  import weasyprint (floor) {cold['floor']:.2f} s wall, {cold['floor_cpu']:.2f} s CPU")
+        for case, label in (("empty", "empty base cache (renders whole)"), ("cached", f"group's bases on disk ({cold['bases']} files)")):
+            print(f"  packets render, {label}: {cold[case]:.2f} s wall, ratio {cold[case] / cold['floor']:.2f}x; "
+                  f"{cold[case + '_cpu']:.2f} s CPU, ratio {cold[case + '_cpu'] / cold['floor_cpu']:.2f}x")
+    if "batch" in parts:
+        print("3. batch (each in a fresh process)")
+        with tempfile.TemporaryDirectory() as tmp:
+            for rows in args.rows:
+                for jobs in args.jobs:
+                    r = batch(rows, jobs, Path(tmp))
+                    workers = f"worker {r['worker_mb']:.0f}" if jobs > 1 else "no workers"
+                    print(f"  {rows:>5} rows --jobs {jobs}: {r['packets'] / r['seconds']:.1f} packets/s "
+                          f"({r['failed']} failed); peak MB parent {r['parent_mb']:.0f}, {workers}")
+    if "pixels" in parts:
+        print("4. fast vs whole")
+        compared, fast, differing = pixel_difference(args.pixel_rows)
+        print(f"  {compared} rows, {fast} by the fast path: {differing} differing pixels at 100 dpi")
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 """``python -m packets``: the same commands as the ``packets`` script."""
 
-from packets.cli.main import main
+from packets.cli.main import run
 
 if __name__ == "__main__":
-    main(prog_name="packets")
+    run()

@@ -104,15 +104,23 @@ def new_renderer(cache: Path | None = None) -> Renderer:
 
 
 def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None) -> Written:
-    """Render ``visit``'s packet and write it atomically (0600) to ``out``."""
+    """Render ``visit``'s packet and write it atomically (0600) to ``out``.
+
+    Without ``renderer`` (a one-off packet) no base is laid out: the fast path is taken
+    only when the group's base is already in ``output/<clinic>/.bases``.
+    """
     import pikepdf  # noqa: PLC0415 - light, but only needed here
     import io
 
     from packets.render.packet import render_packet
 
     check_output_file(out)  # before rendering: a bad --out costs no time
-    renderer = renderer or new_renderer(base_cache_folder(loaded))  # the group's next packet is quick, across runs
-    pdf = render_packet(loaded, visit, renderer=renderer)
+    # A kept renderer (the station) lays out group bases: its next packets reuse them. A
+    # one-off render uses bases already on disk (a batch or the station made them) and
+    # otherwise renders whole, the quickest way to one packet.
+    one_off = renderer is None
+    renderer = renderer or new_renderer(base_cache_folder(loaded))
+    pdf = render_packet(loaded, visit, renderer=renderer, lay_out_bases=not one_off)
     write_atomic(out, pdf)
     with pikepdf.open(io.BytesIO(pdf)) as document:
         pages = len(document.pages)

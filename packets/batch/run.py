@@ -30,7 +30,7 @@ import threading
 import traceback
 import ctypes
 from contextlib import closing, contextmanager
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -40,6 +40,7 @@ from typing import Callable, Iterator
 import pikepdf
 
 from packets import __version__
+from packets.batch.join import join_pdfs
 from packets.render import basecache
 from packets.render.compose import Base, build_base, cached_base, group_key, stored_base
 from packets.render.renderer import Renderer
@@ -288,6 +289,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     bases: dict[tuple, Base] = {}
     layers: dict[int, tuple[tuple, tuple[int, int]]] = {}  # row -> (base key, where its overlay is in the spool)
     spool = Spool(folder)  # overlays wait on disk, not in memory, for the print run
+    shapes: dict[tuple, tuple] = {}
     try:
         with closing(_render_all(loaded, list(good.values()), folder, jobs, bases, add_on)) as outcomes:  # closing: stops workers on any exit
             for out in outcomes:
@@ -295,8 +297,8 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
                 if out.error is None:
                     write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
-                    if out.layers:
-                        layers[out.row] = (out.layers[0], spool.add(out.layers[1]))
+                    if out.layers:  # one copy of each base key, however many rows share it
+                        layers[out.row] = (shapes.setdefault(out.layers[0], out.layers[0]), spool.add(out.layers[1]))
                 else:
                     error = out.error
                     if out.trace:
@@ -423,6 +425,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
         initializer=_init_worker, initargs=(Worker(loaded, base_cache(folder)) if fork else (str(loaded.path), base_cache(folder)), os.getpid()),
     )
     futures: dict[Future, Row] = {}
+    done = 0
     try:
         firsts: dict[tuple, Visit] = {}
         keys: dict[int, tuple] = {}
@@ -433,14 +436,24 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
                 continue
             firsts.setdefault(keys[row.number], row.visit)  # large print too: its group key says so
         bases.update(executor.map(_build_base, firsts.items()))
-        futures = {
-            executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases))): row
-            for row in rows
-        }
-        for future in as_completed(futures):
-            yield _result(future, futures[future])
+        waiting = iter(rows)
+
+        def submit_next() -> None:
+            """Keep a few rows per worker queued: the parent holds a window of tasks, not the whole day."""
+            if (row := next(waiting, None)) is not None:
+                futures[executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases)))] = row
+
+        for _ in range(IN_FLIGHT_PER_WORKER * jobs):
+            submit_next()
+        while futures:
+            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: futures[f].number):
+                outcome = _result(future, futures.pop(future))  # the parent keeps no packet once it is written
+                done += 1
+                submit_next()
+                yield outcome
+            finished = future = None  # noqa: F841 - the last packet's bytes go now, not at the next wait
     except BrokenProcessPool:
-        done = sum(f.done() and not f.exception() for f in futures)
         raise BatchInterrupted(
             f"a worker process stopped (killed, or out of memory) after {done} of {len(rows)} packets. "
             "Packets already written are complete. Run the same command again to complete the day."
@@ -461,6 +474,9 @@ def _can_fork() -> bool:
     second each) and load the clinic themselves.
     """
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+IN_FLIGHT_PER_WORKER = 4  # rows queued per worker: enough to keep it busy, few enough to keep the parent flat
 
 
 def _base_for(key: tuple | None, bases: dict[tuple, Base]) -> tuple[tuple, Base] | None:
@@ -549,7 +565,8 @@ def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int,
     patient: the file is several times smaller. Whole-rendered packets (large print,
     long names) are copied from their files. Chunks of packets are written to disk
     as they are joined and the last step copies them into the file, reading from
-    disk: the parent's memory does not grow with the day.
+    disk (``join.join_pdfs``, one chunk in memory at a time): the parent's memory
+    does not grow with the day.
     """
     check_output_file(path)
     blanks = 0
@@ -560,19 +577,11 @@ def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int,
             chunk, added = _write_chunk(path.parent, parts[start:start + PRINT_RUN_CHUNK], bases, spool)
             chunks.append(chunk)
             blanks += added
-        opened = [pikepdf.open(chunk) for chunk in chunks]
-        try:
-            with pikepdf.new() as run:
-                for document in opened:
-                    run.pages.extend(document.pages)
-                run.docinfo["/Title"] = f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"
-                run.docinfo["/Producer"] = f"packets {__version__}"
-                fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
-                os.close(fd)
-                run.save(tmp, deterministic_id=True)
-        finally:
-            for document in opened:
-                document.close()
+        info = pikepdf.Dictionary(Title=pikepdf.String(f"{loaded.clinic.name}: print run {schedule.day.isoformat()}"),
+                                  Producer=pikepdf.String(f"packets {__version__}"))
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            join_pdfs(chunks, out, info)  # one chunk in memory at a time
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
         tmp = None
