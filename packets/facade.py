@@ -56,15 +56,16 @@ def page_png(pdf: Path, page: int, dpi: int = 80) -> bytes:
     """One page of a packet as PNG, for an on-screen preview (``page`` counts from 1)."""
     import io
 
-    import pypdfium2
+    from packets.pdfium import pdfium
 
-    document = pypdfium2.PdfDocument(str(pdf))
-    try:
-        if not 1 <= page <= len(document):
-            raise PacketsError(f"page {page} does not exist; the packet has {len(document)} page(s).")
-        image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
-    finally:
-        document.close()
+    with pdfium() as pypdfium2:
+        document = pypdfium2.PdfDocument(str(pdf))
+        try:
+            if not 1 <= page <= len(document):
+                raise PacketsError(f"page {page} does not exist; the packet has {len(document)} page(s).")
+            image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+        finally:
+            document.close()
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

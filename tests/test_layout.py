@@ -9,7 +9,7 @@ from conftest import REPO
 
 # Earlier stages first. A module may import from its own stage or an earlier one.
 STAGES = [
-    {"packets", "packets.errors", "packets.files", "packets.assets", "packets.textsafety"},
+    {"packets", "packets.errors", "packets.files", "packets.assets", "packets.textsafety", "packets.pdfium"},
     {"packets.config"},
     {"packets.content"},
     {"packets.visits"},

@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pikepdf
-import pypdfium2
 import lxml.etree
 import lxml.html
 from weasyprint.document import Document, Page
@@ -54,6 +53,7 @@ from weasyprint.formatting_structure.boxes import BlockBox
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content
+from packets.pdfium import pdfium
 from packets.render import basecache
 from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
@@ -258,11 +258,12 @@ def _filled(box) -> float:
 
 
 def _pdf_text(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
-    finally:
-        document.close()
+    with pdfium() as pypdfium2:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            return "\n".join(page.get_textpage().get_text_bounded() for page in document)
+        finally:
+            document.close()
 
 
 # presence of optional fields, boxes printed in the base (nothing of the patient's in them), (box id, min-height)

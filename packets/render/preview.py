@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2
 from PIL import Image, ImageDraw
 
 from packets.config.loading import LoadedClinic
 from packets.files import make_missing_dirs, write_atomic
+from packets.pdfium import pdfium
 from packets.render.packet import render_packet
 from packets.visits.samples import sample_visit
 
@@ -32,11 +32,12 @@ class Proof:
 
 
 def page_images(pdf: bytes, dpi: int) -> list[Image.Image]:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in document]
-    finally:
-        document.close()
+    with pdfium() as pypdfium2:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in document]
+        finally:
+            document.close()
 
 
 def contact_sheet(images: list[Image.Image]) -> Image.Image:
