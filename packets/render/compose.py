@@ -39,13 +39,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
-import pikepdf
 import lxml.etree
 import lxml.html
 from weasyprint.document import Document, Page
