@@ -18,7 +18,6 @@ from packets.content.shared import build_content
 from packets.render.context import CARD_MM, PAPER_MM, PacketContext, build_context
 from packets.errors import PacketsError
 from packets.visits.model import Visit
-from packets.render.engine import guarded
 from packets.render.renderer import Renderer
 
 MARGIN_MM = 9.0  # room outside the grid for crop marks and the printer's unprintable edge
@@ -131,6 +130,6 @@ def render_sheet(loaded: LoadedClinic, sheet: CardSheet, renderer: Renderer | No
     renderer = renderer or Renderer()
     with renderer.lock:
         html = renderer.templates.render(loaded, "cards.html", units=max(1, len(sheet.sides) // 2), sheet=sheet)  # budget per sheet
-        with guarded(loaded.folder) as fetcher:
+        with renderer.engine.guarded(loaded.folder) as fetcher:
             pdf = renderer.engine.layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards").write_pdf()
     return pdf

@@ -56,7 +56,7 @@ from packets.render import basecache
 from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
 from packets.errors import RenderError
-from packets.render.engine import MAX_SHEET_PAGES, guarded, sheet_pages
+from packets.render.engine import MAX_SHEET_PAGES, sheet_pages
 from packets.render.moves import PT_PER_PX, Move, draw_moved, patient_layer
 from packets.render.renderer import Renderer
 
@@ -76,6 +76,7 @@ _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "cente
     *[f"@{s}-{p}" for s in ("left", "right") for p in ("top", "middle", "bottom")],
 ]
 SHELL = "data-packets-shell"  # marks the hidden copies of a patient box's ancestors in its layer
+PLACED = "data-packets-placed"  # on each patient box in its layer; the value is the box's id
 _ANCESTOR_STYLE = (
     "position: static !important; visibility: hidden !important; break-before: auto !important; page: auto !important; "
     "break-after: auto !important; transform: none !important; float: none !important; columns: auto !important"
@@ -88,6 +89,11 @@ OVERLAY_CSS = (
     + " ".join(f"{box} {{ content: none !important; }}" for box in _MARGIN_BOXES if box != "@bottom-left")
     + " }\n"
     + f"[{SHELL}] {{ {_ANCESTOR_STYLE} }}\n"  # one rule, parsed once, rather than a style attribute on each
+    # Each patient box out of the flow at the top of the page; its own border and
+    # background are the base's (``decorations_css``). Where across: ``placement_css``.
+    + f"[{PLACED}] {{ position: absolute !important; top: 0 !important; margin: 0 !important;"
+    " box-sizing: border-box !important; visibility: visible !important; border-color: transparent !important;"
+    " background: transparent none !important; outline-color: transparent !important }\n"
 )
 
 # Marker values for laying out a base. They are as long as typical real values, and
@@ -376,7 +382,7 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
     else:
         html = wrap_loose_text(html)
         extra = BASE_CSS + shown_css(shown) + forced_heights_css(shape[2]) + decorations_css(i for i, _ in shape[2])
-    with guarded(loaded.folder) as fetcher:
+    with renderer.engine.guarded(loaded.folder) as fetcher:
         document = renderer.engine.layout(html, fetcher, (renderer.engine.css(extra),), title=ctx.title)
         sheet = sheet_pages(document)
         frames = find_frames(document, shown)
@@ -417,7 +423,7 @@ def _footer(page_box) -> tuple[float, float, float, float] | None:
     return None
 
 
-def patient_html(skeleton: str, frames: list[Frame], origin: tuple[float, float]) -> str:
+def patient_html(skeleton: str, frames: list[Frame]) -> str:
     """The patient's boxes, each at the top of the first page, out of the flow; and the footer's source.
 
     Each box keeps its width and its hidden ancestors (so every rule that styles it
@@ -430,7 +436,7 @@ def patient_html(skeleton: str, frames: list[Frame], origin: tuple[float, float]
     children = list(body)
     for child in children:
         body.remove(child)
-    kept = [k for box in (None, *frames) for k in (_keep_personal(c, box, origin) for c in children) if k is not None]
+    kept = [k for box in (None, *frames) for k in (_keep_personal(c, box) for c in children) if k is not None]
     container = lxml.etree.SubElement(body, "div")
     container.set("style", "position: relative; margin: 0; padding: 0; height: 1px")
     container.extend(kept)
@@ -464,7 +470,7 @@ def _only(box, box_id: str):
     return None
 
 
-def _keep_personal(element, box: Frame | None, origin: tuple[float, float]):
+def _keep_personal(element, box: Frame | None):
     """The patient box ``box`` placed at the top of its page, within hidden shells of its ancestors.
 
     ``box`` None: the footer's source instead (the personal element without an id).
@@ -474,25 +480,33 @@ def _keep_personal(element, box: Frame | None, origin: tuple[float, float]):
             return None
         if box is None:
             return element
-        element.set("style", (element.get("style") or "") + (
-            f"; position: absolute !important; left: {box.x - origin[0]:.6f}px; top: 0; width: {box.width:.6f}px;"
-            " margin: 0 !important; box-sizing: border-box !important; visibility: visible !important;"
-            " border-color: transparent !important; background: transparent none !important;"
-            " outline-color: transparent !important"))
+        element.set(PLACED, box.id)
         return element
-    kept = [k for k in (_keep_personal(c, box, origin) for c in list(element) if isinstance(c.tag, str)) if k is not None]
+    kept = [k for k in (_keep_personal(c, box) for c in list(element) if isinstance(c.tag, str)) if k is not None]
     if not kept:
         return None
     shell = lxml.html.Element(element.tag, {k: v for k, v in element.attrib.items() if k != "id"})
     shell.set(SHELL, "")
     shell.extend(kept)
     return shell
+def placement_css(frames: list[Frame], origin: tuple[float, float]) -> str:
+    """Each box's left edge and width as in the base, by its id (a stylesheet parsed once per group).
+
+    The id is matched as an attribute value, a CSS string: any id a template uses is safe here.
+    """
+    def string(text: str) -> str:
+        return '"' + "".join(c if c.isalnum() or c in "-_" else f"\\{ord(c):x} " for c in text) + '"'
+    return "".join(f"[{PLACED}={string(f.id)}] {{ left: {f.x - origin[0]:.6f}px !important; width: {f.width:.6f}px !important }}\n"
+                   for f in frames)
+
+
 def layout_patient(renderer: Renderer, loaded: LoadedClinic, skeleton: str, frames: list[Frame],
                    sizing: Base) -> tuple[Document, list[Frame], tuple[float, float, float, float] | None]:
     """Lay the patient's boxes out once (``patient_html``): the document, the boxes, the footer name box."""
-    with guarded(loaded.folder) as fetcher:
-        document = renderer.engine.layout(patient_html(skeleton, frames, sizing.origin), fetcher,
-                                          (renderer.engine.css(OVERLAY_CSS),))
+    engine = renderer.engine
+    with engine.guarded(loaded.folder) as fetcher:
+        document = engine.layout(patient_html(skeleton, frames), fetcher,
+                                 (engine.css(OVERLAY_CSS), engine.css(placement_css(frames, sizing.origin))))
     return document, find_frames(document), _footer(document.pages[0]._page_box)  # noqa: SLF001
 
 
@@ -624,7 +638,7 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
     base = cached_base(renderer, loaded, (key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
     if base.pdf is None or (moves := patient_moves(base, frames, placed, footer)) is None:
         return None
-    with guarded(loaded.folder):
+    with renderer.engine.guarded(loaded.folder):
         boxes = split_boxes(document, [f.id for f in frames]).write_pdf()
     sizes = tuple((w * PT_PER_PX, h * PT_PER_PX) for w, h in base.page_sizes)
     return Layers(draw_moved(base.pdf, boxes, moves), (key, shape), boxes, tuple(moves), sizes)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from packets.config.loading import LoadedClinic
 from packets.render import basecache
-from packets.content.shared import Content, build_content
+from packets.content.shared import Content
 from packets.render.compose import Layers, group_key, render_composed
 from packets.render.context import PacketContext, build_context
-from packets.render.engine import check_sheet_length, guarded
+from packets.render.engine import check_sheet_length
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
 
@@ -28,7 +28,7 @@ from packets.visits.model import Visit
 def render_full(renderer: Renderer, loaded: LoadedClinic, ctx: PacketContext, check_sheet: bool = True) -> bytes:
     """The whole packet in one layout; raises ``RenderError`` rather than print bad paper."""
     html = renderer.templates.packet_html(loaded, ctx)
-    with guarded(loaded.folder) as fetcher:
+    with renderer.engine.guarded(loaded.folder) as fetcher:
         document = renderer.engine.layout(html, fetcher, title=ctx.title)
         if check_sheet and not ctx.large_print:
             check_sheet_length(document, loaded)
@@ -59,10 +59,10 @@ def render_packet_layers(loaded: LoadedClinic, visit: Visit, content: Content | 
     ``lay_out_bases=False``: the fast path only if the group's base is at hand (``base_at_hand``).
     """
     renderer = renderer or Renderer()
-    content = content or build_content(loaded, visit.language)
-    fast = fast and (lay_out_bases or base_at_hand(renderer, loaded, visit, content))  # else: whole, sheet checked here
-    ctx = build_context(loaded, visit, content)
     with renderer.lock:
+        content = content or renderer.content(loaded, visit.language, visit.treatment)
+        fast = fast and (lay_out_bases or base_at_hand(renderer, loaded, visit, content))  # else: whole, sheet checked here
+        ctx = build_context(loaded, visit, content)
         if fast and (layers := render_composed(renderer, loaded, visit, ctx, content)) is not None:
             return layers.pdf, layers
         # With the fast path, the sheet length was checked on the group's fullest packet.

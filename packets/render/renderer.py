@@ -14,6 +14,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Generic, Hashable, TypeVar
 
+from packets.config.loading import LoadedClinic
+from packets.content.shared import Content, build_content, for_treatment
 from packets.render.engine import Engine
 from packets.render.templating import Templates
 
@@ -62,3 +64,17 @@ class Renderer:
         self.bases: Bounded = Bounded(bases)
         self.cache = cache
         self.lock = threading.RLock()
+        self._contents: Bounded[tuple[LoadedClinic, Content]] = Bounded(16)
+
+    def content(self, loaded: LoadedClinic, language: str | None, treatment: str) -> Content:
+        """``build_content`` then ``for_treatment``, kept for the next packet of the same clinic object.
+
+        Checking every treatment's content costs about 2 ms a packet. The entry holds
+        ``loaded`` itself, so a reloaded or changed clinic (a new object) never gets
+        another's content. Call with ``lock`` held.
+        """
+        key = (id(loaded), language, treatment)
+        held = self._contents.get(key, lambda: (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
+        if held[0] is not loaded:  # cannot happen while the entry keeps ``loaded`` alive; cheap to be sure
+            held = self._contents.put(key, (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
+        return held[1]
