@@ -113,7 +113,7 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     import pikepdf  # noqa: PLC0415 - light, but only needed here
     import io
 
-    from packets.render.packet import render_packet
+    from packets.render.packet import render_packet_layers
 
     check_output_file(out)  # before rendering: a bad --out costs no time
     # A kept renderer (the station) lays out group bases: its next packets reuse them. A
@@ -121,10 +121,13 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     # otherwise renders whole, the quickest way to one packet.
     one_off = renderer is None
     renderer = renderer or new_renderer(base_cache_folder(loaded))
-    pdf = render_packet(loaded, visit, renderer=renderer, lay_out_bases=not one_off)
+    pdf, layers = render_packet_layers(loaded, visit, renderer=renderer, lay_out_bases=not one_off)
     write_atomic(out, pdf)
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        pages = len(document.pages)
+    if layers is not None:  # the fast path knows its pages: no second parse of the PDF
+        pages = len(layers.page_sizes)
+    else:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            pages = len(document.pages)
     return Written(out, pages, hashlib.sha256(pdf).hexdigest())
 
 

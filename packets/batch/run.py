@@ -45,7 +45,7 @@ from packets.render import basecache
 from packets.render.compose import Base, build_base, cached_base, group_key, stored_base
 from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
-from packets.content.shared import Content, build_content, content_version
+from packets.content.shared import Content, content_version
 from packets.errors import PacketsError
 from packets.files import TEMP_PREFIX, check_output_file, check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
 from packets.render.packet import render_packet_layers
@@ -155,12 +155,10 @@ class Worker:
     def __init__(self, loaded: LoadedClinic, cache: Path | None = None) -> None:
         self.loaded = loaded
         self.renderer = Renderer(cache=cache)  # bases on disk: the next run of the clinic starts fast
-        self._content: dict[str | None, Content] = {}
 
-    def content(self, language: str | None) -> Content:
-        if language not in self._content:
-            self._content[language] = build_content(self.loaded, language)
-        return self._content[language]
+    def content(self, visit: Visit) -> Content:
+        """The checked content for the visit's language and treatment (kept by the renderer)."""
+        return self.renderer.content(self.loaded, visit.language, visit.treatment)
 
 
 # Set once in each worker process by ``_init_worker`` (a pool's initializer can
@@ -207,7 +205,7 @@ def _build_base(item: tuple[tuple, Visit], worker: Worker | None = None) -> tupl
     assert worker is not None
     key, visit = item
     try:  # a language the clinic cannot print in fails here too: each row of the group reports it
-        content = worker.content(visit.language)
+        content = worker.content(visit)
         return key, cached_base(worker.renderer, worker.loaded, key,
                                 lambda: build_base(worker.renderer, worker.loaded, visit, content))
     except PacketsError as exc:  # each row of the group will render whole and report its own error
@@ -241,9 +239,9 @@ def _render_row(task: _Task, worker: Worker | None = None) -> _Outcome:
     try:
         if task.base is not None:
             worker.renderer.bases.put(*task.base)
-        pdf, layers = render_packet_layers(worker.loaded, task.visit, worker.content(task.visit.language),
-                                           renderer=worker.renderer)
-        return _Outcome(task.row, _page_count(pdf), hashlib.sha256(pdf).hexdigest(),
+        pdf, layers = render_packet_layers(worker.loaded, task.visit, worker.content(task.visit), renderer=worker.renderer)
+        pages = len(layers.page_sizes) if layers is not None else _page_count(pdf)  # the fast path knows its pages
+        return _Outcome(task.row, pages, hashlib.sha256(pdf).hexdigest(),
                         layers=(layers.base_key, layers.overlay) if layers else None, pdf=pdf)
     except PacketsError as exc:
         return _Outcome(task.row, error=_scrub(str(exc), task.visit))

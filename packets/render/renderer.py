@@ -71,10 +71,11 @@ class Renderer:
 
         Checking every treatment's content costs about 2 ms a packet. The entry holds
         ``loaded`` itself, so a reloaded or changed clinic (a new object) never gets
-        another's content. Call with ``lock`` held.
+        another's content.
         """
         key = (id(loaded), language, treatment)
-        held = self._contents.get(key, lambda: (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
-        if held[0] is not loaded:  # cannot happen while the entry keeps ``loaded`` alive; cheap to be sure
-            held = self._contents.put(key, (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
-        return held[1]
+        with self.lock:
+            held = self._contents.get(key, lambda: (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
+            if held[0] is not loaded:  # cannot happen while the entry keeps ``loaded`` alive; cheap to be sure
+                held = self._contents.put(key, (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
+            return held[1]
