@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from packets.errors import ConfigError, Problem
 from packets.textsafety import excerpt, unsafe_character, unsafe_problem
@@ -39,11 +45,32 @@ class _Refused(Exception):
         self.message = message
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses aliases, tags, duplicate keys and runaway nesting."""
+try:  # libyaml's scanner and parser, in C: about 10x faster on a content file (33 -> 3 ms)
+    from yaml._yaml import CParser
+
+    _READERS: tuple[type, ...] = (CParser,)
+except ImportError:  # PyYAML built without libyaml: the same events from pure Python
+    _READERS = (Reader, Scanner, Parser)
+
+
+class _LineLoader(Composer, *_READERS, SafeConstructor, Resolver):  # type: ignore[misc]
+    """A safe loader that refuses aliases, tags, duplicate keys and runaway nesting.
+
+    Scanning and parsing are libyaml's when PyYAML has it. Composing stays PyYAML's
+    Python composer (first in the method order), so the guards below see every event
+    before a node is built, and deep nesting is refused before it can recurse far.
+    """
 
     def __init__(self, stream: str):
-        super().__init__(stream)
+        if _READERS[0] is not Reader:
+            CParser.__init__(self, stream)
+        else:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
         self._depth = 0
         self._nodes = 0
 

@@ -25,7 +25,7 @@ from packets.config.phones import tel_uri
 from packets.config.standins import is_sample
 from packets.render.names import footer_name
 from packets.render.scripts import own_font, patient_text, with_patient_text
-from packets.render.qr import QUIET_ZONE, qr_data_uri, qr_modules
+from packets.render.qr import QUIET_ZONE, qr_symbol
 from packets.visits.model import Visit
 
 PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
@@ -421,7 +421,6 @@ def page_number_css(label: str) -> Markup:
 
 def _qr(payload: str, text: str, min_symbol_mm: float) -> Qr:
     """Size the code so the symbol is at least ``min_symbol_mm`` and a module 0.5 mm."""
-    total = qr_modules(payload)
-    symbol = total - 2 * QUIET_ZONE
-    module = max(min_symbol_mm / symbol, MIN_MODULE_MM)
-    return Qr(payload=payload, text=text.removeprefix("https://"), src=qr_data_uri(payload), size_mm=round(module * total, 2))
+    code = qr_symbol(payload)
+    module = max(min_symbol_mm / (code.modules - 2 * QUIET_ZONE), MIN_MODULE_MM)
+    return Qr(payload=payload, text=text.removeprefix("https://"), src=code.src, size_mm=round(module * code.modules, 2))
