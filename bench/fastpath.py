@@ -87,30 +87,32 @@ def cold_render(runs: int = 3) -> dict[str, float]:
         cpu[case] = min(cpu.get(case, used), used)
         return seconds
 
-    packets = [sys.executable, "-m", "packets"]
-    with tempfile.TemporaryDirectory() as tmp:  # warm-up, not timed: bytecode for every module both sides import
-        wall([sys.executable, "-c", "import weasyprint"], ROOT)
-        wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp))
-    times: dict[str, float] = {"floor": min(wall([sys.executable, "-c", "import weasyprint"], ROOT, "floor") for _ in range(runs))}
-    empty = []
-    for i in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:  # its own ./output: no bases
-            empty.append(wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp), "empty"))
-            assert not (Path(tmp) / "output").exists(), "a one-off render laid out bases"
-    times["empty"] = min(empty)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        schedule = work / "one.csv"
-        schedule.write_text("Patient Name,Time,Treatment\nAna Lima,9:30,iv-ketamine\n", encoding="utf-8")
-        subprocess.run([*packets, "batch", "--clinics", str(ROOT / "clinics"), "--clinic", CLINIC, "--schedule", str(schedule),
-                        "--date", DAY.isoformat(), "--out", "output"], check=True, capture_output=True, cwd=work)
-        bases = work / "output" / CLINIC / ".bases"
-        before = sorted(bases.iterdir())
-        times["cached"] = min(wall([*packets, *RENDER, "--out", str(work / f"p{i}.pdf")], work, "cached") for i in range(runs))
-        assert sorted(bases.iterdir()) == before, "the cached render laid out a base"
-        times["bases"] = len(before)
-    times.update({f"{case}_cpu": seconds for case, seconds in cpu.items()})
-    pycache.cleanup()
+    try:
+        packets = [sys.executable, "-m", "packets"]
+        with tempfile.TemporaryDirectory() as tmp:  # warm-up, not timed: bytecode for every module both sides import
+            wall([sys.executable, "-c", "import weasyprint"], ROOT)
+            wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp))
+        times: dict[str, float] = {"floor": min(wall([sys.executable, "-c", "import weasyprint"], ROOT, "floor") for _ in range(runs))}
+        empty = []
+        for i in range(runs):
+            with tempfile.TemporaryDirectory() as tmp:  # its own ./output: no bases
+                empty.append(wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp), "empty"))
+                assert not (Path(tmp) / "output").exists(), "a one-off render laid out bases"
+        times["empty"] = min(empty)
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            schedule = work / "one.csv"
+            schedule.write_text("Patient Name,Time,Treatment\nAna Lima,9:30,iv-ketamine\n", encoding="utf-8")
+            subprocess.run([*packets, "batch", "--clinics", str(ROOT / "clinics"), "--clinic", CLINIC, "--schedule", str(schedule),
+                            "--date", DAY.isoformat(), "--out", "output"], check=True, capture_output=True, cwd=work)
+            bases = work / "output" / CLINIC / ".bases"
+            before = sorted(bases.iterdir())
+            times["cached"] = min(wall([*packets, *RENDER, "--out", str(work / f"p{i}.pdf")], work, "cached") for i in range(runs))
+            assert sorted(bases.iterdir()) == before, "the cached render laid out a base"
+            times["bases"] = len(before)
+        times.update({f"{case}_cpu": seconds for case, seconds in cpu.items()})
+    finally:
+        pycache.cleanup()
     return times
 
 

@@ -76,7 +76,7 @@ Count = Annotated[int, whole_number("put a whole number, like 6")]
 class Strict(BaseModel):
     """Base for every config model: unknown keys are errors, values are not coerced."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _phone(value: str | None, info: ValidationInfo) -> str | None:

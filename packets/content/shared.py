@@ -40,7 +40,7 @@ KINDS: tuple[str, ...] = TreatmentKind.__args__  # type: ignore[attr-defined]
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Item(_Data):

@@ -38,6 +38,7 @@ long name alone pushes the sheet over still gets a packet.
 from __future__ import annotations
 
 import base64
+import io
 import hashlib
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -46,6 +47,7 @@ from typing import Callable, Iterable
 
 import lxml.etree
 import lxml.html
+import pikepdf
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure.boxes import BlockBox
 
@@ -485,10 +487,12 @@ def _keep_personal(element, box: Frame | None):
     kept = [k for k in (_keep_personal(c, box) for c in list(element) if isinstance(c.tag, str)) if k is not None]
     if not kept:
         return None
-    shell = lxml.html.Element(element.tag, {k: v for k, v in element.attrib.items() if k != "id"})
+    shell = lxml.html.Element(element.tag, {k: v for k, v in element.attrib.items() if k not in ("id", PLACED)})
     shell.set(SHELL, "")
     shell.extend(kept)
     return shell
+
+
 def placement_css(frames: list[Frame], origin: tuple[float, float]) -> str:
     """Each box's left edge and width as in the base, by its id (a stylesheet parsed once per group).
 
@@ -599,11 +603,21 @@ def _base_to(base: Base) -> dict:
 
 
 def _base_from(data: dict) -> Base:
+    """A base read back from disk; ValueError unless its PDF has the pages its record says."""
     pdf = base64.b64decode(data["pdf"], validate=True) if data["pdf"] is not None else None
-    return Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
+    base = Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
                 (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]),
                 tuple((float(w), float(h)) for w, h in data["page_sizes"]),
                 tuple(tuple(float(v) for v in f) if f is not None else None for f in data["footers"]))
+    if pdf is not None:  # a packet's page count is taken from page_sizes: it must be the PDF's
+        try:
+            with pikepdf.open(io.BytesIO(pdf)) as document:
+                count = len(document.pages)
+        except pikepdf.PdfError as exc:
+            raise ValueError(f"unreadable base PDF: {exc}") from None
+        if not count == base.pages == len(base.page_sizes) == len(base.footers):
+            raise ValueError("base record and PDF disagree on the page count")
+    return base
 
 
 def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx: PacketContext,

@@ -52,6 +52,8 @@ class LocalOnlyFetcher(URLFetcher):
         about 0.4 ms for every render. WeasyPrint only calls the fetcher (``__call__``).
         """
         self.roots = roots if resolved else tuple(r.resolve() for r in roots)
+        # Read by WeasyPrint (``urls.fetch``) when a fetch raises: any failure stops the render.
+        self._fail_on_errors = True
         # WeasyPrint swallows fetch errors inside SVG images and logs a vague
         # warning; the renderer reads this list to say what was blocked and why.
         self.blocked: list[BlockedResource] = []
@@ -74,10 +76,11 @@ class LocalOnlyFetcher(URLFetcher):
             with request.DataHandler().data_open(request.Request(url)) as response:  # decodes; opens nothing
                 data = response.read()
                 mime = response.headers.get_content_type()
+                content_type = response.headers.get("Content-Type", mime)  # with its charset, if any
             if data.startswith(RASTER_MAGIC) or (mime.startswith("image/") and mime != "image/svg+xml"):
                 if problem := image_problem("written inline (data: URI)", data):
                     raise self._block(url[:60] + "...", problem, hint="")
-            return URLFetcherResponse(url, data, {"Content-Type": mime})
+            return URLFetcherResponse(url, data, {"Content-Type": content_type})
         if scheme != "file":
             raise self._block(url, "only local files may be used; web addresses are not fetched")
         parts = urlsplit(url)

@@ -105,3 +105,26 @@ def test_failed_render_leaves_no_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "patient_name: has characters" in result.output and "李" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("uri", ["data:image/png;base64,abc", "data:image/png"])
+def test_broken_data_uri_image_fails_in_one_line(uri: str) -> None:
+    """A data: URI (in a clinic template's <img>) that does not decode stops the render with a message."""
+    from packets.render.engine import Engine
+
+    engine = Engine()
+    with pytest.raises(RenderError, match="could not load a resource"):
+        with engine.guarded(Path(__file__).parent) as fetcher:
+            engine.layout(f'<img src="{uri}" alt="">', fetcher)
+
+
+def test_data_uri_stylesheet_keeps_its_charset() -> None:
+    """A data: URI's charset is honoured: Latin-1 bytes print as the letters they stand for."""
+    from packets.render.engine import Engine
+
+    engine = Engine()
+    css = 'data:text/css;charset=iso-8859-1,.x::after{content:%22caf%E9%22}'
+    with engine.guarded(Path(__file__).parent) as fetcher:
+        document = engine.layout(f'<link rel="stylesheet" href="{css}"><p class="x"></p>', fetcher)
+        text = Pdf(document.write_pdf()).page_texts()[0]
+    assert "café" in text
