@@ -575,7 +575,7 @@ def cached_base(renderer: Renderer, loaded: LoadedClinic, key: tuple, build: Cal
     """The base for ``key``: from memory, else from the renderer's disk cache, else laid out (and stored)."""
     if key in renderer.bases or renderer.cache is None:
         return renderer.bases.get(key, build)
-    name = basecache.entry_name(basecache.fingerprint(loaded), key)
+    name = basecache.entry_name(renderer.fingerprint(loaded), key)
     if (data := basecache.read(renderer.cache, name)) is not None:
         try:
             return renderer.bases.put(key, _base_from(data))

@@ -48,7 +48,7 @@ def base_at_hand(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content
     key = group_key(loaded, visit, content.language)
     if key in renderer.bases:
         return True
-    return renderer.cache is not None and (renderer.cache / basecache.entry_name(basecache.fingerprint(loaded), key)).is_file()
+    return renderer.cache is not None and (renderer.cache / basecache.entry_name(renderer.fingerprint(loaded), key)).is_file()
 
 
 def render_packet_layers(loaded: LoadedClinic, visit: Visit, content: Content | None = None, *,

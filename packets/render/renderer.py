@@ -16,6 +16,7 @@ from typing import Callable, Generic, Hashable, TypeVar
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content, build_content, for_treatment
+from packets.render import basecache
 from packets.render.engine import Engine
 from packets.render.templating import Templates
 
@@ -65,6 +66,20 @@ class Renderer:
         self.cache = cache
         self.lock = threading.RLock()
         self._contents: Bounded[tuple[LoadedClinic, Content]] = Bounded(16)
+        self._fingerprints: Bounded[tuple[LoadedClinic, str]] = Bounded(16)
+
+    def fingerprint(self, loaded: LoadedClinic) -> str:
+        """``basecache.fingerprint`` (the disk cache's hash of every input), once per clinic object.
+
+        Hashing the templates, the clinic's files and the font list takes a few ms, and a
+        first packet needs it up to three times. A changed clinic folder is a new object
+        (``facade.clinic_is_current``); the tool's own files change only with a new install.
+        """
+        with self.lock:
+            held = self._fingerprints.get(id(loaded), lambda: (loaded, basecache.fingerprint(loaded)))
+            if held[0] is not loaded:
+                held = self._fingerprints.put(id(loaded), (loaded, basecache.fingerprint(loaded)))
+            return held[1]
 
     def content(self, loaded: LoadedClinic, language: str | None, treatment: str) -> Content:
         """``build_content`` then ``for_treatment``, kept for the next packet of the same clinic object.
