@@ -142,15 +142,18 @@ def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None,
 
 
 def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int | None = None,
-            on_row: Callable[[RowResult], None] = lambda r: None, replace: bool = False, whole_day: bool = False) -> BatchResult:
+            on_row: Callable[[RowResult], None] = lambda r: None, replace: bool = False, whole_day: bool = False,
+            bases: Path | None = None) -> BatchResult:
     """Every good row's packet, the print run and the manifest, in ``out_root/<clinic>/<date>/``.
 
     A later run for the same day adds to it; ``replace`` removes the day's packets of
     patients not on this schedule; ``whole_day`` puts every packet of the day in the print run.
+    ``bases``: where group bases are kept on disk (default ``out_root/<clinic>/.bases``).
     """
     from packets.batch.run import default_jobs, run_batch
 
-    return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row, replace=replace, whole_day=whole_day)
+    return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row, replace=replace, whole_day=whole_day,
+                     bases=bases)
 
 
 def cards(loaded: LoadedClinic, out: Path, count: int | None = None) -> CardSheet:

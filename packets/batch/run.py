@@ -254,20 +254,23 @@ def _render_row(task: _Task, worker: Worker | None = None) -> _Outcome:
 
 def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
               on_row: Callable[[RowResult], None] = lambda r: None, *, replace: bool = False,
-              whole_day: bool = False) -> BatchResult:
+              whole_day: bool = False, bases: Path | None = None) -> BatchResult:
     """Render every good row, write packets, the print run and the manifest.
 
     ``on_row`` hears about rows in schedule order. Earlier runs' packets for the day
     stay unless ``replace``; ``whole_day`` puts every packet of the day in the print run.
-    SIGTERM and SIGHUP stop the run like Ctrl-C (``Stopped``).
+    ``bases``: the folder of group bases kept on disk (default ``OUT/<clinic>/.bases``;
+    the station shares one with its walk-in renderers). SIGTERM and SIGHUP stop the run
+    like Ctrl-C (``Stopped``).
     """
     with stop_on_signals():
-        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day)
+        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day, bases)
 
 
 def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
-               on_row: Callable[[RowResult], None], replace: bool, whole_day: bool) -> BatchResult:
+               on_row: Callable[[RowResult], None], replace: bool, whole_day: bool, bases_folder: Path | None) -> BatchResult:
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
+    cache = bases_folder or base_cache(folder)
     for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
         check_output_folder(path)
     make_missing_dirs(folder)  # new folders are 0700; existing ones (the user's --out) keep their mode
@@ -289,7 +292,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     spool = Spool(folder)  # overlays wait on disk, not in memory, for the print run
     shapes: dict[tuple, tuple] = {}
     try:
-        with closing(_render_all(loaded, list(good.values()), folder, jobs, bases, add_on)) as outcomes:  # closing: stops workers on any exit
+        with closing(_render_all(loaded, list(good.values()), cache, jobs, bases)) as outcomes:  # closing: stops workers on any exit
             for out in outcomes:
                 row = good[out.row]
                 if out.error is None:
@@ -323,7 +326,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
         parts = sorted(parts + [(folder / name, None) for name in earlier], key=lambda part: part[0].name)
     if parts:
         try:
-            blanks = _write_print_run(folder / PRINT_RUN, parts, _BaseLookup(bases, loaded, base_cache(folder)), spool,
+            blanks = _write_print_run(folder / PRINT_RUN, parts, _BaseLookup(bases, loaded, cache), spool,
                                       loaded, schedule)
             print_run = folder / PRINT_RUN
         except PacketsError as exc:
@@ -404,15 +407,15 @@ def base_cache(folder: Path) -> Path:
     return folder.parent / ".bases"
 
 
-def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
-                bases: dict[tuple, Base], add_on: int = 0) -> Iterator[_Outcome]:
-    """Yield each row's outcome in the order they finish; fill ``bases`` as they are built.
+def _render_all(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
+                bases: dict[tuple, Base]) -> Iterator[_Outcome]:
+    """Yield each row's outcome in the order they finish; fill ``bases`` as they are built (``cache``: bases on disk).
 
     Phase 1 builds each group's base once, spread over the workers; phase 2 sends
     each row with its group's base, so no worker lays out shared pages again.
     """
     if jobs <= 1 or len(rows) <= 1:
-        worker = Worker(loaded, base_cache(folder))
+        worker = Worker(loaded, cache)
         for row in rows:
             yield _render_row(_Task(row.number, row.visit, None), worker)
         bases.update(worker.renderer.bases.items())
@@ -420,7 +423,7 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], folder: Path, jobs: int,
     fork = _can_fork()
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
-        initializer=_init_worker, initargs=(Worker(loaded, base_cache(folder)) if fork else (str(loaded.path), base_cache(folder)), os.getpid()),
+        initializer=_init_worker, initargs=(Worker(loaded, cache) if fork else (str(loaded.path), cache), os.getpid()),
     )
     futures: dict[Future, Row] = {}
     done = 0

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +74,14 @@ def read(folder: Path, name: str) -> dict | None:
 def write(folder: Path, name: str, data: dict) -> None:
     """Store a base's fields atomically, 0600 in a 0700 folder; a failure only costs speed.
 
-    Not synced to disk: a base lost in a crash is laid out again.
+    Not synced to disk: a base lost in a crash is laid out again. Each write first
+    removes bases older than ``KEEP_DAYS`` (``prune``), so the folder stays small.
     """
     tmp = None
     try:
         make_missing_dirs(folder)  # every folder it creates on the way is 0700, not only the last
         os.chmod(folder, 0o700)
+        prune(folder)
         fd, tmp = tempfile.mkstemp(prefix=".base-", suffix=".part", dir=folder)  # mkstemp makes it 0600
         with os.fdopen(fd, "wb") as out:
             out.write(json.dumps(data).encode())
@@ -86,3 +89,29 @@ def write(folder: Path, name: str, data: dict) -> None:
     except OSError:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+
+
+KEEP_DAYS = 7  # a base serves one day's packets (the day is in its key); a week covers reprints
+_PART_SECONDS = 3600  # a half-written base this old was left by a process that died
+
+
+def prune(folder: Path, now: float | None = None) -> int:
+    """Remove bases written more than ``KEEP_DAYS`` ago, and old half-written files; how many went.
+
+    Every base is for one day, so without this a clinic's cache would grow by a few
+    megabytes a day for as long as the tool is used. A removed base that is needed
+    again (a reprint of an old day) is laid out again.
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            age = now - path.lstat().st_mtime
+            old = (path.suffix == ".json" and age > KEEP_DAYS * 86400) or (
+                path.name.startswith(".base-") and path.suffix == ".part" and age > _PART_SECONDS)
+            if old and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed += 1
+        except OSError:  # another process removed it first, or it cannot be removed: only costs space
+            continue
+    return removed

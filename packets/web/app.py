@@ -303,7 +303,9 @@ def _process_upload(station: Station, clinic: str, saved: Path, shown_name: str,
     except PacketsError as exc:  # the message names our saved copy; show the user's file name
         raise PacketsError(str(exc).replace(str(saved), shown_name)) from None
     out_root = station.settings.data / "packets" / token
-    result = facade.run_day(loaded, schedule, out_root, station.settings.jobs)
+    # The walk-in renderers' base folder: after an upload, a walk-in of the same
+    # clinic, treatment and day finds its group's shared pages already laid out.
+    result = facade.run_day(loaded, schedule, out_root, station.settings.jobs, bases=station.renderers.cache)
     rows = {r.number: r for r in schedule.rows}
     with station.store.transaction() as db:
         db.execute("INSERT INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

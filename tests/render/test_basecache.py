@@ -81,3 +81,21 @@ def test_a_malformed_cache_file_is_laid_out_again(tmp_path: Path, builds) -> Non
         file.write_text('{"pdf": "not base64!"}')
     again, layers = render_packet_layers(loaded, VISIT, renderer=Renderer(cache=cache))
     assert layers is not None and again == first and len(builds) == 4
+
+
+def test_bases_older_than_a_week_are_removed_when_a_base_is_written(tmp_path: Path) -> None:
+    """A base serves one day (the day is in its key): the cache must not grow for as long as the tool is used."""
+    import os
+    import time
+
+    folder = tmp_path / "bases"
+    folder.mkdir(mode=0o700)
+    now = time.time()
+    ages = {"old.json": 8, "recent.json": 6, ".base-dead.part": 1, ".base-live.part": 0, "notes.txt": 30}
+    for name, days in ages.items():
+        (folder / name).write_text("{}")
+        seconds = days * 86400 if days else 60
+        os.utime(folder / name, (now - seconds, now - seconds))
+    basecache.write(folder, "new.json", {"pdf": None})
+    assert sorted(p.name for p in folder.iterdir()) == [".base-live.part", "new.json", "notes.txt", "recent.json"]
+    assert basecache.read(folder, "new.json") == {"pdf": None}

@@ -47,3 +47,33 @@ def test_a_clinic_is_read_once_until_a_file_of_it_changes(tmp_path, monkeypatch)
         assert group_key(relogo, visit, "en") != before  # so no base with the old logo is reused
     finally:
         store.close()
+
+
+def test_an_uploaded_day_leaves_its_bases_for_walk_ins(tmp_path, monkeypatch) -> None:
+    """After the day's schedule is loaded, a walk-in of one of its groups lays out no shared pages."""
+    from datetime import date
+
+    from packets.render import compose
+    from packets.web.app import _process_upload, _render_walk_in
+
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    store = Store(data)
+    try:
+        station = Station(Settings(data=data, clinics=CLINICS_DIR, jobs=1), store, Renderers(size=1, cache=data / "bases"))
+        schedule = tmp_path / "day.csv"
+        schedule.write_text("Patient Name,Time,Treatment\nBo Chen,10:15,iv-ketamine\n", encoding="utf-8")
+        _process_upload(station, "sunrise-iv", schedule, "day.csv", "t1", "tester")
+        assert any((data / "bases").glob("*.json"))  # the station's shared folder, not the upload's own
+        assert not list((data / "packets").rglob(".bases"))
+
+        builds: list[int] = []
+        real = compose.build_base
+        monkeypatch.setattr(compose, "build_base", lambda *a, **k: builds.append(1) or real(*a, **k))
+        values = {"clinic": "sunrise-iv", "treatment": "iv-ketamine", "date": date.today().isoformat(), "time": "11:00",
+                  "dob": "", "mrn": "", "escort": "", "next": "", "provider": "", "session": "", "language": "en",
+                  "large_print": "", "name": "Cy Diaz"}
+        _render_walk_in(station, "sunrise-iv", values, "tester")
+        assert builds == []
+    finally:
+        store.close()
