@@ -8,10 +8,9 @@ Both the whole-packet renderer and the fast path in ``compose`` go through ``Eng
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -61,7 +60,7 @@ class Engine:
             self._extra[text] = CSS(string=text, url_fetcher=self._shared_fetcher, font_config=self.font_config)
         return self._extra[text]
 
-    def guarded(self, clinic_dir: Path) -> "contextlib.AbstractContextManager[LocalOnlyFetcher]":
+    def guarded(self, clinic_dir: Path) -> AbstractContextManager[LocalOnlyFetcher]:
         """``guarded`` with this engine's folders (templates, fonts) and the clinic's."""
         return guarded(clinic_dir, self.roots)
 
@@ -114,17 +113,13 @@ def _harmless(message: str) -> bool:
     return message.startswith(("Anchor defined twice", "Using fontTools instead of HarfBuzz-Subset"))
 
 
-def fetcher_for(clinic_dir: Path, roots: tuple[Path, ...] | None = None) -> LocalOnlyFetcher:
-    """A new fetcher for one render: our templates, the clinic's folder, the bundled fonts.
-
-    ``roots``: the templates and font folders already resolved (``Engine.roots``).
-    """
-    shared = roots if roots is not None else tuple(r.resolve() for r in (templates_dir(), *font_roots()))
-    return LocalOnlyFetcher((*shared, clinic_dir.resolve()), resolved=True)
+def fetcher_for(clinic_dir: Path, roots: tuple[Path, ...]) -> LocalOnlyFetcher:
+    """A new fetcher for one render: ``roots`` (``Engine.roots``: templates and fonts, resolved) and the clinic's folder."""
+    return LocalOnlyFetcher((*roots, clinic_dir.resolve()), resolved=True)
 
 
 @contextmanager
-def guarded(clinic_dir: Path, roots: tuple[Path, ...] | None = None) -> Iterator[LocalOnlyFetcher]:
+def guarded(clinic_dir: Path, roots: tuple[Path, ...]) -> Iterator[LocalOnlyFetcher]:
     """Run WeasyPrint with a fresh local-only fetcher; turn anything it let slide into errors."""
     fetcher = fetcher_for(clinic_dir, roots)
     with _weasyprint_warnings() as caught:

@@ -75,22 +75,21 @@ class Renderer:
         first packet needs it up to three times. A changed clinic folder is a new object
         (``facade.clinic_is_current``); the tool's own files change only with a new install.
         """
-        with self.lock:
-            held = self._fingerprints.get(id(loaded), lambda: (loaded, basecache.fingerprint(loaded)))
-            if held[0] is not loaded:
-                held = self._fingerprints.put(id(loaded), (loaded, basecache.fingerprint(loaded)))
-            return held[1]
+        return self._per_clinic(self._fingerprints, loaded, (), lambda: basecache.fingerprint(loaded))
 
     def content(self, loaded: LoadedClinic, language: str | None, treatment: str) -> Content:
         """``build_content`` then ``for_treatment``, kept for the next packet of the same clinic object.
 
-        Checking every treatment's content costs about 2 ms a packet. The entry holds
-        ``loaded`` itself, so a reloaded or changed clinic (a new object) never gets
-        another's content.
+        Checking every treatment's content costs about 2 ms a packet.
         """
-        key = (id(loaded), language, treatment)
+        return self._per_clinic(self._contents, loaded, (language, treatment),
+                                lambda: for_treatment(loaded, build_content(loaded, language), treatment))
+
+    def _per_clinic(self, held: Bounded, loaded: LoadedClinic, key: tuple, build: Callable[[], T]) -> T:
+        """``build()`` kept for ``loaded`` itself: each entry holds the clinic object, so a
+        reloaded or changed clinic (a new object) never gets another's value."""
         with self.lock:
-            held = self._contents.get(key, lambda: (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
-            if held[0] is not loaded:  # cannot happen while the entry keeps ``loaded`` alive; cheap to be sure
-                held = self._contents.put(key, (loaded, for_treatment(loaded, build_content(loaded, language), treatment)))
-            return held[1]
+            entry = held.get((id(loaded), *key), lambda: (loaded, build()))
+            if entry[0] is not loaded:  # cannot happen while the entry keeps ``loaded`` alive; cheap to be sure
+                entry = held.put((id(loaded), *key), (loaded, build()))
+            return entry[1]
