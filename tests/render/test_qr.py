@@ -7,6 +7,8 @@ import re
 
 import pytest
 import qrcode
+import zxingcpp
+from PIL import Image, ImageDraw
 from qrcode.constants import ERROR_CORRECT_M
 
 from packets.render.qr import QUIET_ZONE, module_path, qr_symbol
@@ -48,3 +50,17 @@ def test_symbol_is_svg_with_quiet_zone_and_white_ground() -> None:
     border = [painted[j][i] for j in range(size) for i in range(size)
               if min(i, j) < QUIET_ZONE or max(i, j) >= size - QUIET_ZONE]
     assert border and not any(border)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_symbol_decodes_to_its_payload_at_error_correction_m(payload: str) -> None:
+    """The code as drawn (its rectangles, 8 px a module) reads back as the payload, level M, a full QR code."""
+    symbol = qr_symbol(payload)
+    svg = base64.b64decode(symbol.src.removeprefix("data:image/svg+xml;base64,")).decode()
+    scale = 8
+    image = Image.new("L", (symbol.modules * scale,) * 2, 255)
+    draw = ImageDraw.Draw(image)
+    for x, y, w, h in (map(int, r) for r in re.findall(r"M(\d+),(\d+)h(\d+)v(\d+)", svg)):
+        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + h) * scale - 1], fill=0)
+    found = zxingcpp.read_barcodes(image)
+    assert [(r.text, r.format, r.ec_level) for r in found] == [(payload, zxingcpp.BarcodeFormat.QRCode, "M")]
