@@ -5,8 +5,8 @@ never Micro QR, and the payload is a clinic URL or phone number, never patient d
 
 The dark modules are drawn as rectangles, each covering a block of them, rather than
 one square per module (qrcode's own SVG writer): WeasyPrint parses and draws SVG
-paths in Python, number by number, so a packet's three codes took about 50 ms of a
-whole render; merged they take about 2/5 of that. The drawing is the same squares.
+paths in Python, number by number: a packet's three codes took about 56 ms to draw,
+and merged (2/5 of the numbers) about half that. The drawing is the same squares.
 """
 
 from __future__ import annotations
