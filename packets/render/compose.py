@@ -65,7 +65,7 @@ from packets.render.renderer import Renderer
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
 EXACT_PX = 0.01  # an exact base and the overlay agree to layout rounding, far below a pixel
-BASE_FORMAT = "bases-2"  # in every base's key: bases of an older fast path are never reused
+BASE_FORMAT = "bases-3"  # in every base's key: bases drawn by older code are never reused (bump when drawing changes)
 
 # Base layer: personal boxes keep their size but draw nothing; the footer name is
 # laid out but not drawn, so the other footer boxes sit exactly where they do in a whole render.
