@@ -5,7 +5,7 @@
 
 Prints:
   1. per-packet CPU ms of a warm renderer (fast path, bases built) and its ratio to
-     Typst compiling a comparable 4-page document (bench/typst_yardstick.py);
+     Typst compiling a comparable 4-page document (bench/typst_yardstick.py), timed in turns;
   2. cold `packets render` wall time against the floor `python -c "import weasyprint"`,
      with an empty base cache and with the group's bases already on disk;
   3. batch packets/s for each --rows with --jobs 1 and 2, parent and worker peak MB;
@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,8 +32,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 from batch import CLINIC, DAY, make_schedule  # noqa: E402
 
 
-def per_packet_cpu(rows: int = 30) -> tuple[float, bytes]:
-    """Median-free mean CPU ms per packet over a warm group (its bases already built)."""
+def per_packet_cpu(rows: int = 30, rounds: int = 5) -> dict:
+    """Per-packet CPU ms of a warm renderer (its bases built) against Typst, interleaved.
+
+    The machine's speed drifts over seconds (page-cache eviction, other tenants), so the
+    two are timed in turns: each round renders every row once, then compiles the
+    comparable document three times. The ratio reported is the median of the rounds'.
+    """
+    from typst_yardstick import Yardstick
+
     from packets.config.loading import load_clinic
     from packets.render.packet import render_packet_layers
     from packets.render.renderer import Renderer
@@ -43,18 +51,24 @@ def per_packet_cpu(rows: int = 30) -> tuple[float, bytes]:
         schedule = Path(tmp) / "day.csv"
         make_schedule(schedule, rows)
         visits = [r.visit for r in read_schedule(schedule, loaded, DAY).rows if r.visit is not None]
-    renderer = Renderer()
-    for visit in visits:  # warm: every shape's base laid out
-        render_packet_layers(loaded, visit, renderer=renderer)
-    start = time.process_time()
-    fast = 0
-    pdf = b""
-    for visit in visits:
-        pdf, layers = render_packet_layers(loaded, visit, renderer=renderer)
-        fast += layers is not None
-    ms = (time.process_time() - start) * 1000 / len(visits)
-    print(f"  {fast} of {len(visits)} packets by the fast path")
-    return ms, pdf
+        renderer = Renderer()
+        pdf = b""
+        for visit in visits:  # warm: every shape's base laid out
+            pdf, _ = render_packet_layers(loaded, visit, renderer=renderer)
+        yardstick = Yardstick(pdf, Path(tmp))
+        ours, theirs, ratios, fast = [], [], [], 0
+        for _ in range(rounds):
+            start = time.process_time()
+            for visit in visits:
+                pdf, layers = render_packet_layers(loaded, visit, renderer=renderer)
+                fast += layers is not None
+            ours.append((time.process_time() - start) * 1000 / len(visits))
+            theirs.append(statistics.median(yardstick.compile()[0] for _ in range(3)))
+            ratios.append(ours[-1] / theirs[-1])
+        pages = yardstick.pages
+    print(f"  {fast} of {len(visits) * rounds} packets by the fast path")
+    return {"ours": statistics.median(ours), "typst": statistics.median(theirs), "pages": pages,
+            "ratio": statistics.median(ratios), "ratios": ratios}
 
 
 RENDER = ["render", "--clinics", str(ROOT / "clinics"), "--clinic", CLINIC, "--name", "Ana Lima",
@@ -92,13 +106,8 @@ def cold_render(runs: int = 3) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as tmp:  # warm-up, not timed: bytecode for every module both sides import
             wall([sys.executable, "-c", "import weasyprint"], ROOT)
             wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp))
-        times: dict[str, float] = {"floor": min(wall([sys.executable, "-c", "import weasyprint"], ROOT, "floor") for _ in range(runs))}
-        empty = []
-        for i in range(runs):
-            with tempfile.TemporaryDirectory() as tmp:  # its own ./output: no bases
-                empty.append(wall([*packets, *RENDER, "--out", str(Path(tmp) / "p.pdf")], Path(tmp), "empty"))
-                assert not (Path(tmp) / "output").exists(), "a one-off render laid out bases"
-        times["empty"] = min(empty)
+        # In turns: each round runs the floor, an empty-cache render and a cached render, so
+        # the three see the same moment of a machine whose speed drifts over seconds.
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
             schedule = work / "one.csv"
@@ -107,9 +116,16 @@ def cold_render(runs: int = 3) -> dict[str, float]:
                             "--date", DAY.isoformat(), "--out", "output"], check=True, capture_output=True, cwd=work)
             bases = work / "output" / CLINIC / ".bases"
             before = sorted(bases.iterdir())
-            times["cached"] = min(wall([*packets, *RENDER, "--out", str(work / f"p{i}.pdf")], work, "cached") for i in range(runs))
+            rounds: dict[str, list[float]] = {"floor": [], "empty": [], "cached": []}
+            for i in range(runs):
+                rounds["floor"].append(wall([sys.executable, "-c", "import weasyprint"], ROOT, "floor"))
+                with tempfile.TemporaryDirectory() as fresh:  # its own ./output: no bases
+                    rounds["empty"].append(wall([*packets, *RENDER, "--out", str(Path(fresh) / "p.pdf")], Path(fresh), "empty"))
+                    assert not (Path(fresh) / "output").exists(), "a one-off render laid out bases"
+                rounds["cached"].append(wall([*packets, *RENDER, "--out", str(work / f"p{i}.pdf")], work, "cached"))
             assert sorted(bases.iterdir()) == before, "the cached render laid out a base"
-            times["bases"] = len(before)
+        times: dict[str, float] = {case: min(seconds) for case, seconds in rounds.items()}
+        times["bases"] = len(before)
         times.update({f"{case}_cpu": seconds for case, seconds in cpu.items()})
     finally:
         pycache.cleanup()
@@ -201,12 +217,10 @@ def main() -> None:
 
     parts = set(args.only or ["cpu", "cold", "batch", "pixels"])
     if "cpu" in parts:
-        from typst_yardstick import typst_ms
-
-        print("1. per packet (warm renderer, CPU)")
-        ms, pdf = per_packet_cpu()
-        typst, pages = typst_ms(pdf)
-        print(f"  packets {ms:.0f} ms CPU; Typst {typst:.0f} ms ({pages} pages); ratio {ms / typst:.1f}x")
+        print("1. per packet (warm renderer, CPU; in turns with Typst)")
+        cpu = per_packet_cpu()
+        print(f"  packets {cpu['ours']:.0f} ms CPU; Typst {cpu['typst']:.0f} ms ({cpu['pages']} pages); "
+              f"ratio {cpu['ratio']:.1f}x (median of rounds: {', '.join(f'{r:.2f}' for r in cpu['ratios'])})")
     if "cold" in parts:
         print("2. cold single render (fresh process, best of 3)")
         cold = cold_render()

@@ -3,7 +3,8 @@
 The comparable document is a packet's own text (read back from a rendered PDF), four
 pages, the same body font, a boxed Today section, a table for the tracking grid and a
 card-sized box, compiled by the ``typst`` Python package (a bench-only dependency:
-``pip install -e ".[bench]"``). ``typst_ms`` returns the median warm compile CPU time.
+``pip install -e ".[bench]"``). ``Yardstick`` times one warm compile at a time, for
+benches that interleave it with their own work; ``typst_times`` gives medians.
 """
 
 from __future__ import annotations
@@ -62,35 +63,44 @@ def comparable_source(pdf: bytes, name: str = "Jane Doe") -> str:
     )
 
 
-def typst_times(pdf: bytes, runs: int = 15) -> tuple[float, float, int]:
-    """Median warm compile time of the comparable document, CPU and wall ms, and its page count.
+class Yardstick:
+    """A warm Typst compiler of the comparable document: ``compile()`` times one compile of it
+    for a new patient name, so a bench can interleave it with its own work (the machine's
+    speed drifts over seconds; side by side in time is the fair comparison).
 
     CPU time is what to compare: it counts every thread Typst uses, and it does not
     grow when other processes share the machine (wall time under load can be several
     times the CPU time, as measured on this 2-core machine: 19 ms CPU, 77 ms wall).
     """
-    import typst
 
-    fonts = sorted({str(Path(f.path).parent) for f in fontpkg.family("Atkinson Hyperlegible").files})
+    def __init__(self, pdf: bytes, folder: Path) -> None:
+        import typst
+
+        fonts = sorted({str(Path(f.path).parent) for f in fontpkg.family("Atkinson Hyperlegible").files})
+        self._pdf = pdf
+        self._source = folder / "packet.typ"
+        self._source.write_text(comparable_source(pdf), encoding="utf-8")
+        self._compiler = typst.Compiler(str(self._source), font_paths=fonts)
+        self.output = self._compiler.compile()  # cold: fonts
+        self._runs = 0
+
+    def compile(self) -> tuple[float, float]:
+        """CPU and wall ms of one warm compile. A new patient each time, like a warm packets
+        renderer: Typst may reuse what did not change (its memoised layout), as our fast path reuses bases."""
+        self._source.write_text(comparable_source(self._pdf, f"Patient Number{self._runs} Example"), encoding="utf-8")
+        self._runs += 1
+        start_cpu, start_wall = time.process_time(), time.perf_counter()
+        self.output = self._compiler.compile()
+        return (time.process_time() - start_cpu) * 1000, (time.perf_counter() - start_wall) * 1000
+
+    @property
+    def pages(self) -> int:
+        return len(pypdfium2.PdfDocument(io.BytesIO(self.output)))
+
+
+def typst_times(pdf: bytes, runs: int = 15) -> tuple[float, float, int]:
+    """Median warm compile time of the comparable document, CPU and wall ms, and its page count."""
     with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "packet.typ"
-        source.write_text(comparable_source(pdf), encoding="utf-8")
-        compiler = typst.Compiler(str(source), font_paths=fonts)
-        out = compiler.compile()  # cold: fonts
-        cpu, wall = [], []
-        for run in range(runs):
-            # A new patient each time, like a warm packets renderer: Typst may reuse
-            # what did not change (its memoised layout), as our fast path reuses bases.
-            source.write_text(comparable_source(pdf, f"Patient Number{run} Example"), encoding="utf-8")
-            start_cpu, start_wall = time.process_time(), time.perf_counter()
-            out = compiler.compile()
-            cpu.append((time.process_time() - start_cpu) * 1000)
-            wall.append((time.perf_counter() - start_wall) * 1000)
-    pages = len(pypdfium2.PdfDocument(io.BytesIO(out)))
-    return statistics.median(cpu), statistics.median(wall), pages
-
-
-def typst_ms(pdf: bytes, runs: int = 15) -> tuple[float, int]:
-    """Median warm compile CPU ms of the comparable document, and its page count."""
-    cpu, _, pages = typst_times(pdf, runs)
-    return cpu, pages
+        yardstick = Yardstick(pdf, Path(folder))
+        times = [yardstick.compile() for _ in range(runs)]
+        return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times), yardstick.pages
