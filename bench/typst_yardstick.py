@@ -4,7 +4,7 @@ The comparable document is a packet's own text (read back from a rendered PDF), 
 pages, the same body font, a boxed Today section, a table for the tracking grid and a
 card-sized box, compiled by the ``typst`` Python package (a bench-only dependency:
 ``pip install -e ".[bench]"``). ``Yardstick`` times one warm compile at a time, for
-benches that interleave it with their own work; ``typst_times`` gives medians.
+benches that interleave it with their own work.
 """
 
 from __future__ import annotations
@@ -97,10 +97,3 @@ class Yardstick:
     def pages(self) -> int:
         return len(pypdfium2.PdfDocument(io.BytesIO(self.output)))
 
-
-def typst_times(pdf: bytes, runs: int = 15) -> tuple[float, float, int]:
-    """Median warm compile time of the comparable document, CPU and wall ms, and its page count."""
-    with tempfile.TemporaryDirectory() as folder:
-        yardstick = Yardstick(pdf, Path(folder))
-        times = [yardstick.compile() for _ in range(runs)]
-        return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times), yardstick.pages

@@ -40,13 +40,21 @@ def test_rectangles_cover_each_dark_module_once_and_nothing_else(payload: str) -
     assert len(re.findall("M", module_path(matrix))) < sum(map(sum, matrix)) / 2  # merged, not one per module
 
 
+def _svg(symbol) -> str:
+    return base64.b64decode(symbol.src.removeprefix("data:image/svg+xml;base64,")).decode()
+
+
+def _drawn(symbol) -> list[list[int]]:
+    """Each module of the symbol's own path: how many rectangles cover it."""
+    return _painted(re.search(r' d="([^"]*)"', _svg(symbol)).group(1), symbol.modules)
+
+
 def test_symbol_is_svg_with_quiet_zone_and_white_ground() -> None:
     symbol = qr_symbol(PAYLOADS[1])
-    svg = base64.b64decode(symbol.src.removeprefix("data:image/svg+xml;base64,")).decode()
+    svg = _svg(symbol)
     size = symbol.modules
     assert f'viewBox="0 0 {size} {size}"' in svg and f'<rect fill="white" x="0" y="0" width="{size}" height="{size}"/>' in svg
-    path = re.search(r' d="([^"]*)"', svg).group(1)
-    painted = _painted(path, size)
+    painted = _drawn(symbol)
     border = [painted[j][i] for j in range(size) for i in range(size)
               if min(i, j) < QUIET_ZONE or max(i, j) >= size - QUIET_ZONE]
     assert border and not any(border)
@@ -56,11 +64,12 @@ def test_symbol_is_svg_with_quiet_zone_and_white_ground() -> None:
 def test_symbol_decodes_to_its_payload_at_error_correction_m(payload: str) -> None:
     """The code as drawn (its rectangles, 8 px a module) reads back as the payload, level M, a full QR code."""
     symbol = qr_symbol(payload)
-    svg = base64.b64decode(symbol.src.removeprefix("data:image/svg+xml;base64,")).decode()
     scale = 8
     image = Image.new("L", (symbol.modules * scale,) * 2, 255)
     draw = ImageDraw.Draw(image)
-    for x, y, w, h in (map(int, r) for r in re.findall(r"M(\d+),(\d+)h(\d+)v(\d+)", svg)):
-        draw.rectangle([x * scale, y * scale, (x + w) * scale - 1, (y + h) * scale - 1], fill=0)
+    for y, row in enumerate(_drawn(symbol)):
+        for x, count in enumerate(row):
+            if count:
+                draw.rectangle([x * scale, y * scale, (x + 1) * scale - 1, (y + 1) * scale - 1], fill=0)
     found = zxingcpp.read_barcodes(image)
     assert [(r.text, r.format, r.ec_level) for r in found] == [(payload, zxingcpp.BarcodeFormat.QRCode, "M")]
