@@ -2,44 +2,35 @@
 
 Errors come from loading (schema, files, colour contrast, logo limits), from merging
 the content (a hidden medicines section; the safety floor of config/safety.py:
-protocols below what the drug's safety rules allow, each message naming its source,
-which every render refuses too) and from the
-clinic's templates (rendered once per treatment for a sample patient, so a template
-error shows before a patient is waiting). Warnings flag what still prints but
-deserves a look: a missing review or one older than the shared content, default
-warning signs not yet signed off, a clinic-added warning sign that sounds like an
-emergency in a lower tier, and clinic-written text above reading grade 8. Every
+emergency and crisis numbers, protocols below the floor without a signed exception,
+clinic text that contradicts the packet's rules or files a danger sign in a lower
+tier; every render refuses these too), from the clinic's templates (rendered once per
+treatment for a sample patient) and from real layouts (checks/proof.py: the floor
+proven on the laid-out page, as every render proves it). Warnings flag what still
+prints but deserves a look: each signed floor exception in use, a missing review or
+one older than the shared content, default warning signs not yet signed off, and
+clinic-written text above reading grade 8. Every
 clinic-written text's grade is reported as a note, so the clinic sees where it stands.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-import re
-from typing import Iterator
 
-from packets.config.loading import LoadedClinic, load_clinic
-from packets.config.safety import protocol_floor
-from packets.content.readability import scores
 from packets.config.languages import in_language, missing_texts
+from packets.config.loading import LoadedClinic, load_clinic
+from packets.config.logoshape import logo_warnings
+from packets.config.safety import floor_problems
+from packets.config.standins import stand_ins
+from packets.content.readability import scores
 from packets.content.shared import available_languages, build_content, load_shared
 from packets.errors import ConfigError, PacketsError, Problem
-from packets.config.logoshape import logo_warnings
-from packets.config.standins import stand_ins
 from packets.visits.samples import sample_visit
 
 REVIEW_MAX_DAYS = 730  # 24 months
 GRADE_WARN = 8.0  # CDC: 8th grade at most; the shared content aims for 6
-
-# Words that mark a sign as a danger to life: it belongs under EMERGENCY.
-EMERGENCY_WORDS = re.compile(
-    r"chest pain|can(no|')t breathe|trouble breathing|not breathing|slow breathing|seizure|faint|pass(ed|es)? out|"
-    r"unconscious|cannot be woken|can't be woken|stroke|slurred|swell\w* (of )?(the )?(face|lips?|tongue|throat)|"
-    r"(face|lips?|tongue|throat) swell",
-    re.IGNORECASE,
-)
-
 
 def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
     """A missing, old, or out-of-date review (older than the shared content it signs off)."""
@@ -56,21 +47,6 @@ def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
             f"{review.date}. Read the new packet (packets preview), then update review.date.{signs}"), "warning"))
     if (today - review.date).days > REVIEW_MAX_DAYS:
         found.append(loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning"))
-    return found
-
-
-def tier_warnings(loaded: LoadedClinic) -> list[Problem]:
-    """Clinic-added signs that sound like an emergency but sit in a lower tier."""
-    content = loaded.clinic.content
-    layers = [((), content.warning_signs)] + [(("treatments", k), o.warning_signs) for k, o in content.treatments.items()]
-    found = []
-    for prefix, signs in layers:
-        for tier in ("crisis", "clinic"):
-            for index, sign in enumerate(getattr(signs, tier)):
-                if EMERGENCY_WORDS.search(sign):
-                    found.append(loaded.problem(("content", *prefix, "warning_signs", tier, index), (
-                        f"'{sign}' sounds like a danger to life, but it is under {tier}. Move it to warning_signs.emergency "
-                        "(call 911 now), or reword it if it is not an emergency."), "warning"))
     return found
 
 
@@ -106,7 +82,9 @@ def grade_notes(loaded: LoadedClinic) -> list[Problem]:
 
 def template_problems(loaded: LoadedClinic) -> list[Problem]:
     """Render each treatment's packet HTML for a sample patient; report template errors."""
-    from packets.render.context import build_context  # the render stack: only when asked
+    from packets.render.context import (
+        build_context,  # the render stack: only when asked
+    )
     from packets.render.templating import TemplateProblem, render_html
 
     content = build_content(loaded)
@@ -157,10 +135,12 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     main = in_language(loaded, None)
     templates = template_problems(loaded) if render else []
     if render and not templates:
-        from packets.checks.proof import proof_problems  # the render stack: only when asked
+        from packets.checks.proof import (
+            proof_problems,  # the render stack: only when asked
+        )
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
-    return ([p for p in protocol_floor(loaded) if p.severity != "error"] + templates + proof
-            + review_warnings(loaded, today or date.today()) + (tier_warnings(main) if main.clinic.language == "en" else [])
+    return ([p for p in floor_problems(loaded, today) if p.severity != "error"] + templates + proof
+            + review_warnings(loaded, today or date.today())
             + stand_in_warnings(loaded) + logo_warnings(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
 
 

@@ -101,8 +101,9 @@ class Contacts(Strict):
     on_call_name: Text | None = Field(None, description="Who answers the on-call line, e.g. 'Dr. Maria Chen'.")
     email: StrictStr | None = Field(None, description="Patient email address.", json_schema_extra={"shown_as": "email address"})
     portal: StrictStr | None = Field(None, description="Patient portal web address.", json_schema_extra={"shown_as": "web address `https://...`"})
-    crisis: StrictStr = Field("988", description="Crisis line (call or text).", json_schema_extra={"shown_as": "phone number or short code"})
-    emergency: StrictStr = Field("911", description="Emergency number.", json_schema_extra={"shown_as": "phone number or short code"})
+    crisis: StrictStr = Field("988", description="Crisis line (call or text); must be the country's national line (988 in the US and Canada).", json_schema_extra={"shown_as": "phone number or short code"})
+    emergency: StrictStr = Field("911", description="Emergency number; must be the country's (911 in the US).", json_schema_extra={"shown_as": "phone number or short code"})
+    main_staffed_24h: bool = Field(False, description="The main line is answered day and night: lets `after_hours` be the same number.")
 
     _phones = field_validator("main", "after_hours", "on_call", "crisis", "emergency")(_phone)
     _portal = field_validator("portal")(_url)
@@ -126,6 +127,16 @@ class Links(Strict):
 
 
 EscortKind = Literal["driver", "companion", "sitter"]
+FloorRule = Literal["monitoring", "driving", "alcohol", "sedatives", "driver", "sitter_hours"]
+
+
+class FloorException(Strict):
+    """A signed exception to one safety-floor rule (config/safety.py) for one treatment; valid for a year."""
+
+    rule: FloorRule = Field(description="The floor rule this protocol goes below: monitoring, driving, alcohol, sedatives, driver, sitter_hours.")
+    reason: Text = Field(description="Why, in the medical director's words.")
+    approved_by: Text = Field(description="The medical director who signed it (name and role).")
+    date: _dt.date = Field(description="When it was signed; it expires a year later.")
 
 
 class Protocol(Strict):
@@ -156,6 +167,11 @@ class Protocol(Strict):
     home_blood_pressure: bool = Field(False, description="Add a home blood pressure row to the tracking grid.")
     series_length: Count | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
     instructions: list[Said] = Field(default_factory=list, **said("Extra rules for today, printed in the Today box.", plural=True))
+    floor_exceptions: list[FloorException] = Field(
+        default_factory=list, description="Signed exceptions to the safety floor for this treatment (see \"Safety floor\"); each names "
+        "the rule, the reason, the medical director and the date, and expires after a year. Not possible for esketamine's REMS rules.",
+        json_schema_extra={"shown_as": "list of `{rule, reason, approved_by, date}`; rule: `monitoring`, `driving`, `alcohol`, "
+                           "`sedatives`, `driver` or `sitter_hours`"})
     before_next_visit: list[Said] = Field(default_factory=list, **said("Food and drink rules before the next visit.", plural=True))
 
     @property

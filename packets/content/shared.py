@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from packets.assets.paths import content_dir
 from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
-from packets.config.safety import protocol_floor
+from packets.config.lifelines import has_988_menu
+from packets.config.safety import floor_problems
 from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
 from packets.errors import ConfigError, Problem
 from packets.config.yamlfile import load_yaml
@@ -80,6 +81,7 @@ class Tier(_Data):
     rule_key: str | None = None  # the safety rule printed in this tier (one content key)
     signs: tuple[str, ...]
     signs_need_review: bool = False
+    menu_988: str | None = None  # the 988 Lifeline's phone menu: added to the intro only where it is true (config/lifelines.py)
 
 
 class Relapse(_Data):
@@ -143,6 +145,9 @@ class Content(_Data):
     tracking_rows: tuple[TrackingRow, ...]
     treatment: TreatmentKind | None = None  # set once resolved for one kind
     version: str = ""  # updated date plus a hash of the file: printed in the footer
+    # The bullets no clinic can remove (``keep: true``) for the resolved kind: part of the
+    # safety floor, which render/floor.py requires to print.
+    floor_items: tuple[str, ...] = ()
 
 
 def content_version() -> str:
@@ -278,10 +283,16 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
     if by_kind is not None:
         sections = _apply(sections, kept, by_kind)
     extra = [overrides.warning_signs] + ([by_kind.warning_signs] if by_kind else [])
-    tiers = tuple(t.model_copy(update={"signs": t.signs + tuple(s for e in extra for s in getattr(e, t.id))}) for t in content.warning_tiers)
+    menu = has_988_menu(loaded.clinic.country, loaded.clinic.contacts.crisis)
+    tiers = tuple(t.model_copy(update={"signs": t.signs + tuple(s for e in extra for s in getattr(e, t.id)),
+                                       "intro": " ".join(filter(None, (t.intro, t.menu_988 if menu else None))) or None,
+                                       "menu_988": None})
+                  for t in content.warning_tiers)
     rows = tuple(r for r in content.tracking_rows if r.needs is None or getattr(proto, r.needs))
     values = placeholder_values(loaded) | treatment_values(content, proto, kind)
-    merged = content.model_copy(update={"sections": tuple(sections), "warning_tiers": tiers, "tracking_rows": rows})
+    floor = tuple(dict.fromkeys(text for texts in kept.values() for text in texts))
+    merged = content.model_copy(update={"sections": tuple(sections), "warning_tiers": tiers, "tracking_rows": rows,
+                                        "floor_items": floor})
     return _fill_all(merged, values).model_copy(update={"treatment": kind})
 
 
@@ -298,7 +309,7 @@ def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:
     required = {s.id for s in shared.sections if s.required}
     ids = ", ".join(sorted(known))
     layers = [((), overrides)] + [(("treatments", k), o) for k, o in overrides.treatments.items()]
-    problems = [p for p in protocol_floor(loaded) if p.severity == "error"]
+    problems = [p for p in floor_problems(loaded) if p.severity == "error"]
     for prefix, layer in layers:
         for i, sid in enumerate(layer.hide):
             if sid not in known:
@@ -339,7 +350,7 @@ def _fill_all(content: Content, values: dict[str, str]) -> Content:
         return obj
 
     data = content.model_dump()
-    for key in ("sections", "warning_tiers", "relapse_signs", "tracking_rows"):
+    for key in ("sections", "warning_tiers", "relapse_signs", "tracking_rows", "floor_items"):
         data[key] = fix(data[key])
     data["labels"] = {k: fill_known(v, values) for k, v in data["labels"].items()}
     return Content.model_validate(data)
