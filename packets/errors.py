@@ -41,3 +41,11 @@ class ConfigError(PacketsError):
 
 class RenderError(PacketsError):
     """A packet could not be rendered (unprintable text, a blocked resource...)."""
+
+
+class FloorError(RenderError):
+    """The laid-out packet would not print its safety floor; ``file``/``line``: the clinic's likely cause."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        self.file, self.line = file, line
+        super().__init__(message)

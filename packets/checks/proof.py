@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import build_content
-from packets.errors import PacketsError, Problem
+from packets.errors import FloorError, PacketsError, Problem
 from packets.render.cards import render_cards
 from packets.render.packet import render_packet
 from packets.render.renderer import Renderer
@@ -80,6 +80,8 @@ def _problem(loaded: LoadedClinic, case: Case | None, exc: PacketsError) -> Prob
     """Point the error at what to change: a template line, a config key, or the config."""
     message = str(exc)
     prefix = f"{case.label()}: " if case else "card sheet: "
+    if isinstance(exc, FloorError) and exc.file:
+        return Problem(exc.file, exc.line, "", prefix + message)
     if isinstance(exc, TemplateProblem):
         return Problem(exc.file or str(loaded.folder / "templates"), exc.line, "", prefix + exc.message)
     if "blocked a resource" in message or "could not load a resource" in message:
@@ -89,7 +91,7 @@ def _problem(loaded: LoadedClinic, case: Case | None, exc: PacketsError) -> Prob
             if found:
                 return Problem(found[0], found[1], "", prefix + message)
         return loaded.problem(("logo",), prefix + message) if loaded.clinic.logo else Problem(str(loaded.path), None, "", prefix + message)
-    if "discharge sheet is" in message:
+    if "discharge sheet is" in message or "must print on page 1" in message:
         return loaded.problem(("content",), prefix + message)
     if "cut off" in message:
         for keys in (("contacts",), ("links", "card"), ("treatments", case.treatment) if case else ("name",),

@@ -16,6 +16,7 @@ from datetime import datetime
 from packets.config.loading import LoadedClinic
 from packets.content.shared import build_content
 from packets.render.context import CARD_MM, PAPER_MM, PacketContext, build_context
+from packets.render.floor import check_floor, packet_floor
 from packets.errors import PacketsError
 from packets.visits.model import Visit
 from packets.render.renderer import Renderer
@@ -131,5 +132,7 @@ def render_sheet(loaded: LoadedClinic, sheet: CardSheet, renderer: Renderer | No
     with renderer.lock:
         html = renderer.templates.render(loaded, "cards.html", units=max(1, len(sheet.sides) // 2), sheet=sheet)  # budget per sheet
         with renderer.engine.guarded(loaded.folder) as fetcher:
-            pdf = renderer.engine.layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards").write_pdf()
+            document = renderer.engine.layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards")
+            check_floor(document, packet_floor(sheet.p, sheet=False), loaded.folder, loaded.clinic.branding.css)  # every card on the sheet
+            pdf = document.write_pdf()
     return pdf

@@ -59,13 +59,14 @@ from packets.render.context import PacketContext, build_context
 from packets.visits.model import Visit
 from packets.errors import RenderError
 from packets.render.engine import MAX_SHEET_PAGES, sheet_pages
+from packets.render.floor import check_floor, packet_floor
 from packets.render.moves import PT_PER_PX, Move, draw_moved, patient_layer
 from packets.render.renderer import Renderer
 
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
 EXACT_PX = 0.01  # an exact base and the overlay agree to layout rounding, far below a pixel
-BASE_FORMAT = "bases-3"  # in every base's key: bases drawn by older code are never reused (bump when drawing changes)
+BASE_FORMAT = "bases-4"  # in every base's key: bases drawn by older code are never reused (bump when drawing changes)
 
 # Base layer: personal boxes keep their size but draw nothing; the footer name is
 # laid out but not drawn, so the other footer boxes sit exactly where they do in a whole render.
@@ -386,6 +387,11 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
         extra = BASE_CSS + shown_css(shown) + forced_heights_css(shape[2]) + decorations_css(i for i, _ in shape[2])
     with renderer.engine.guarded(loaded.folder) as fetcher:
         document = renderer.engine.layout(html, fetcher, (renderer.engine.css(extra),), title=ctx.title)
+        if shape is not None:
+            # The floor on the shared pages of the patient's exact base (the sizing base, with
+            # every box at its fullest, is no one's packet); the patient's boxes, hidden
+            # here, are checked in their layer.
+            check_floor(document, packet_floor(ctx), loaded.folder, loaded.clinic.branding.css, base=True)
         sheet = sheet_pages(document)
         frames = find_frames(document, shown)
         pdf = document.write_pdf()
@@ -505,12 +511,13 @@ def placement_css(frames: list[Frame], origin: tuple[float, float]) -> str:
 
 
 def layout_patient(renderer: Renderer, loaded: LoadedClinic, skeleton: str, frames: list[Frame],
-                   sizing: Base) -> tuple[Document, list[Frame], tuple[float, float, float, float] | None]:
+                   sizing: Base, ctx: PacketContext) -> tuple[Document, list[Frame], tuple[float, float, float, float] | None]:
     """Lay the patient's boxes out once (``patient_html``): the document, the boxes, the footer name box."""
     engine = renderer.engine
     with engine.guarded(loaded.folder) as fetcher:
         document = engine.layout(patient_html(skeleton, frames), fetcher,
                                  (engine.css(OVERLAY_CSS), engine.css(placement_css(frames, sizing.origin))))
+        check_floor(document, packet_floor(ctx), loaded.folder, loaded.clinic.branding.css, layer=True)
     return document, find_frames(document), _footer(document.pages[0]._page_box)  # noqa: SLF001
 
 
@@ -643,7 +650,7 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
         renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))).boxes)
     shown = tuple(sorted(i for i, markup in cut.boxes.items() if markers.get(i) == markup))
     frames = [f for f in sizing.frames if f.id not in shown]
-    document, placed, footer = layout_patient(renderer, loaded, cut.skeleton, frames, sizing)
+    document, placed, footer = layout_patient(renderer, loaded, cut.skeleton, frames, sizing, ctx)
     if len(document.pages) != 1 or len({f.id for f in placed}) != len(placed):
         return None  # a box broke even with a page to itself: render whole
     if any(f.collapses for f in placed):

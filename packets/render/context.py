@@ -22,6 +22,7 @@ from packets.content.shared import Content, Section, build_content, duration, fo
 from packets.errors import PacketsError
 from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.phones import tel_uri
+from packets.config.safety import active_exceptions
 from packets.config.standins import is_sample
 from packets.render.names import footer_name
 from packets.render.scripts import own_font, patient_text, with_patient_text
@@ -130,6 +131,8 @@ class PacketContext:
     treatment_date: str
     today_from: str  # which time the Today rules count from
     today: tuple[str, ...]
+    today_extra: int  # how many of ``today``'s last lines are the clinic's own (instructions), not the floor's rules
+    floor_items: tuple[str, ...]  # bullets no clinic may remove (content ``keep: true``): they must print
     before_next_visit: tuple[str, ...]  # the clinic's rules before any next visit: the same for every patient
     next_visit_line: str | None  # "Your next visit: Tuesday, Nov 24, 10:00 AM" (personal: in the Today box)
     sections: tuple[Section, ...]
@@ -145,6 +148,7 @@ class PacketContext:
     card_qr: Qr
     footer_note: str | None
     review_note: str | None
+    floor_exceptions: bool  # the review note says the protocol has signed exceptions (a longer footer)
     logo_wordmark: bool = False  # branding.logo_layout: wordmark (a wide logo across the header)
     footer_name: str = ""  # the patient's name shortened to one footer line (render.names)
     footer_font: str = ""  # the footer's font when the body font cannot draw that name whole (render.scripts)
@@ -356,6 +360,9 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     review = clinic.review
     version = _label(labels, "content_version", version=content.version)
     review_note = f"{_label(labels, 'reviewed', by=review.by, date=words.full_date(review.date))} · {version}" if review else version
+    excepted = bool(active_exceptions(loaded, visit.treatment))
+    if excepted:
+        review_note = f"{review_note} · {labels['floor_exceptions']}"  # a signed exception to the safety floor is in use
     return PacketContext(
         lang=content.language,
         title=f"{clinic.name}: {labels['packet_title']}",
@@ -380,6 +387,8 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         treatment_date=words.full_date(visit.when.date()),
         today_from=_label(labels, "counted_from", time=words.at_time(visit.when)),
         today=today_lines(loaded, content, visit, words, body_font),
+        today_extra=len(proto.instructions),
+        floor_items=content.floor_items,
         before_next_visit=tuple(before_next),
         next_visit_line=next_visit_line,
         sections=content.sections,
@@ -395,6 +404,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
         footer_note=clinic.footer_text,
         review_note=review_note,
+        floor_exceptions=excepted,
         footer_name=footer_name(visit.name),
         footer_font=own_font(footer_name(visit.name), body_font) or "",
         language_notice=tuple((code, load_shared(code).labels["language_notice"])

@@ -21,6 +21,7 @@ from packets.content.shared import Content
 from packets.render.compose import Layers, group_key, render_composed
 from packets.render.context import PacketContext, build_context
 from packets.render.engine import check_sheet_length
+from packets.render.floor import check_floor, packet_floor
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
 
@@ -30,6 +31,7 @@ def render_full(renderer: Renderer, loaded: LoadedClinic, ctx: PacketContext, ch
     html = renderer.templates.packet_html(loaded, ctx)
     with renderer.engine.guarded(loaded.folder) as fetcher:
         document = renderer.engine.layout(html, fetcher, title=ctx.title)
+        check_floor(document, packet_floor(ctx), loaded.folder, loaded.clinic.branding.css)
         if check_sheet and not ctx.large_print:
             check_sheet_length(document, loaded)
         pdf = document.write_pdf()
