@@ -66,20 +66,23 @@ def test_oral_protocol_without_a_sitter_fails(clinic_copy) -> None:
     assert f"{path}:{line}: treatments.oral-ketamine.escort: an at-home dose needs a sitter. Source: at-home ketamine safety" in done.stderr
 
 
-def test_short_iv_driving_ban_is_a_warning(clinic_copy) -> None:
+def test_short_iv_driving_ban_fails_naming_the_floor_and_the_way_to_sign_an_exception(clinic_copy) -> None:
     path = clinic_copy()
     line = _edit(path, "    driving: 24", "    driving: 6")
     done = _validate(path)
-    assert done.returncode == 0
-    assert f"{path}:{line}: treatments.iv-ketamine.driving: warning: driving after 6 hours is shorter than usual (12 hours or more)" in done.stderr
+    assert done.returncode == 1
+    assert (f"{path}:{line}: treatments.iv-ketamine.driving: driving after 6 hours is below the floor of 12 hours. "
+            "Source: usual IV and IM ketamine practice") in done.stderr
+    assert "add a floor_exceptions entry (rule: driving, reason, approved_by, date)" in done.stderr
 
 
-def test_emergency_sign_in_a_lower_tier_warns_naming_the_right_tier(clinic_copy) -> None:
+def test_emergency_sign_in_a_lower_tier_fails_naming_the_right_tier(clinic_copy) -> None:
     path = clinic_copy()
     rash = "        es: Una erupción nueva en la piel"  # the example's added sign, in English and Spanish
     line = _edit(path, rash, rash + "\n      - Swelling of the lips or throat")
-    problems = [p for p in validate(str(path)) if p.severity == "warning" and "stand-in" not in p.message]
+    problems = [p for p in validate(str(path)) if p.severity == "error"]
     assert [(p.where, p.line) for p in problems] == [("content.warning_signs.clinic.1", line + 1)]
+    assert "is a danger to life, but it is under clinic" in problems[0].message
     assert "Move it to warning_signs.emergency" in problems[0].message
 
 

@@ -43,7 +43,7 @@ def test_one_suicide_rule_each_from_one_key_and_the_spanish_crisis_line() -> Non
     assert es.labels["suicide_thoughts"] == "Si piensa en el suicidio: llame o envíe un texto al 988 ya, y avísenos hoy."
     assert es.labels["suicide_plan"].endswith("llame al 911 ya.")
     crisis = next(t for t in es.warning_tiers if t.id == "crisis")
-    assert crisis.title == "Llame o envíe un mensaje de texto al 988 (oprima 2 para español)"
+    assert crisis.title == "Llame o envíe un mensaje de texto al 988"
     # The grid and the tiers name the rule by key; no other text in the file speaks of suicide.
     assert [r.rule_key for r in es.tracking_rows if r.rule_key] == ["suicide_thoughts", "suicide_plan"]
     prose = [s for block in section_units(es).values() for s in block]

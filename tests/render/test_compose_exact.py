@@ -54,7 +54,11 @@ def test_a_box_whose_inside_moves_with_its_height_is_rendered_whole(clinic_copy)
     (path.parent / "templates").mkdir()
     (path.parent / "templates" / "packet.html").write_text(
         '{% extends "!base/packet.html" %}{% block styles %}<style>'
-        ".patient { display: grid; align-content: center; }</style>{% endblock %}"
+        ".row { display: flex; gap: 4mm; } .tall { flex: 0 0 30mm; height: 45mm; border: 1px solid #000; }"
+        ".patient { flex: 1; display: grid; align-content: center; }</style>{% endblock %}"
+        '{% block patient %}<div class="row"><div class="patient" id="patient" data-personal>'
+        "{% for label, value in p.patient_lines %}<div>{{ value }}</div>{% endfor %}</div>"
+        '<div class="tall"></div></div>{% endblock %}'
     )
     loaded = load_clinic(str(path))
     visit = Visit(name="Ana Lima", treatment="iv-ketamine", when=DAY)
@@ -82,11 +86,21 @@ def test_the_patient_text_is_found_once_as_in_a_whole_render() -> None:
         assert texts[0].count("Ximena Oyelaran") == 1
 
 
+INSTRUCTIONS = "".join(f"\n      - Extra rule number {n} for the rest of today, from the clinic." for n in range(1, 9))
+
+
 @pytest.mark.parametrize(("clinic", "treatment", "fast_expected"), [
     ("harbor-spravato", "esketamine-nasal", True),  # its large-print boxes each fit on their page
-    ("willow-home", "oral-ketamine", False),  # its Today box runs over a page: rendered whole
+    ("willow-home", "oral-ketamine", True),
+    ("long-today", "oral-ketamine", False),  # eight more Today lines: the box runs over a page, so it is rendered whole
 ])
-def test_large_print_takes_the_fast_path_when_it_can_be_exact(clinic: str, treatment: str, fast_expected: bool) -> None:
+def test_large_print_takes_the_fast_path_when_it_can_be_exact(clinic_copy, clinic: str, treatment: str, fast_expected: bool) -> None:
+    if clinic == "long-today":
+        path = clinic_copy("willow-home")
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("    unreal_call_hours: 6\n", "    unreal_call_hours: 6\n    instructions:" + INSTRUCTIONS + "\n"),
+                        encoding="utf-8")
+        clinic = str(path)
     loaded = load_clinic(clinic)
     visit = Visit(name="Bo Wu", treatment=treatment, when=DAY.replace(hour=13, minute=40), date_of_birth=date(1975, 3, 9),
                   escort="Sam Lee", next_visit=datetime(2027, 1, 4, 10, 0), large_print=True)

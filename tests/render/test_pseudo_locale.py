@@ -22,7 +22,7 @@ from packets.visits.model import Visit
 ACCENTS = str.maketrans("aceginorsuyzACEGINORSUYZ", "åçéĝíñöŕšüýžÅÇÉĜÍÑÖŔŠÜÝŽ")
 PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
 # Keys whose values are words a patient reads; everything else (ids, kinds, keys, skeletons) stays.
-PROSE_KEYS = {"title", "intro", "text", "label", "hint", "signs", "items", "choices"}
+PROSE_KEYS = {"title", "intro", "menu_988", "text", "label", "hint", "signs", "items", "choices"}
 PROSE_MAPS = {"labels", "treatment_labels", "drug_names"}
 
 
