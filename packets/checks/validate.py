@@ -82,9 +82,7 @@ def grade_notes(loaded: LoadedClinic) -> list[Problem]:
 
 def template_problems(loaded: LoadedClinic) -> list[Problem]:
     """Render each treatment's packet HTML for a sample patient; report template errors."""
-    from packets.render.context import (
-        build_context,  # the render stack: only when asked
-    )
+    from packets.render.context import build_context  # the render stack: only when asked
     from packets.render.templating import TemplateProblem, render_html
 
     content = build_content(loaded)
@@ -135,9 +133,7 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     main = in_language(loaded, None)
     templates = template_problems(loaded) if render else []
     if render and not templates:
-        from packets.checks.proof import (
-            proof_problems,  # the render stack: only when asked
-        )
+        from packets.checks.proof import proof_problems  # the render stack: only when asked
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
     return ([p for p in floor_problems(loaded, today) if p.severity != "error"] + templates + proof
             + review_warnings(loaded, today or date.today())
