@@ -119,9 +119,11 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     # A kept renderer (the station) lays out group bases: its next packets reuse them. A
     # one-off render uses bases already on disk (a batch or the station made them) and
     # otherwise renders whole, the quickest way to one packet.
+    from packets.render.renderer import kept_or_new
+
     one_off = renderer is None
-    renderer = renderer or new_renderer(base_cache_folder(loaded))
-    pdf, layers = render_packet_layers(loaded, visit, renderer=renderer, lay_out_bases=not one_off)
+    with kept_or_new(renderer, base_cache_folder(loaded)) as renderer:
+        pdf, layers = render_packet_layers(loaded, visit, renderer=renderer, lay_out_bases=not one_off)
     write_atomic(out, pdf)
     if layers is not None:  # the fast path knows its pages: no second parse of the PDF
         pages = len(layers.page_sizes)

@@ -152,9 +152,16 @@ class Worker:
     ``--jobs 1`` the parent renders with it directly.
     """
 
-    def __init__(self, loaded: LoadedClinic, cache: Path | None = None) -> None:
+    def __init__(self, loaded: LoadedClinic, cache: Path | None = None, scratch: Path | None = None) -> None:
         self.loaded = loaded
-        self.renderer = Renderer(cache=cache)  # bases on disk: the next run of the clinic starts fast
+        # Bases on disk: the next run of the clinic starts fast. ``scratch``: the parent's
+        # folder for a started (not forked) worker's font copies, removed by the parent
+        # however the worker ends (it is terminated, never asked to clean up).
+        self.renderer = Renderer(cache=cache, scratch=scratch)
+
+    def close(self) -> None:
+        """Remove the renderer's temporary files (the process that made the Worker only)."""
+        self.renderer.close()
 
     def content(self, visit: Visit) -> Content:
         """The checked content for the visit's language and treatment (kept by the renderer)."""
@@ -177,14 +184,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(worker: Worker | tuple[str, Path], parent: int) -> None:
+def _init_worker(worker: Worker | tuple[str, Path, Path], parent: int) -> None:
     """In a pool process: keep the forked Worker (or load the clinic). Ctrl-C, SIGTERM, SIGHUP are the parent's."""
     global _process_worker
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate()
-    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker[0]), worker[1])
+    _process_worker = worker if isinstance(worker, Worker) else Worker(load_clinic(worker[0]), worker[1], worker[2])
 
 
 def _scrub(message: str, visit: Visit) -> str:
@@ -416,14 +423,25 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
     """
     if jobs <= 1 or len(rows) <= 1:
         worker = Worker(loaded, cache)
-        for row in rows:
-            yield _render_row(_Task(row.number, row.visit, None), worker)
-        bases.update(worker.renderer.bases.items())
+        try:
+            for row in rows:
+                yield _render_row(_Task(row.number, row.visit, None), worker)
+            bases.update(worker.renderer.bases.items())
+        finally:
+            worker.close()
         return
+    with tempfile.TemporaryDirectory(prefix="packets-workers-") as scratch:
+        yield from _render_in_pool(loaded, rows, cache, jobs, bases, Path(scratch))
+
+
+def _render_in_pool(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
+                    bases: dict[tuple, Base], scratch: Path) -> Iterator[_Outcome]:
+    """``_render_all`` with worker processes; what they leave in ``scratch`` goes with it."""
     fork = _can_fork()
+    seed = Worker(loaded, cache) if fork else None  # forked workers start from it, fonts loaded
     executor = ProcessPoolExecutor(
         max_workers=min(jobs, len(rows)), mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
-        initializer=_init_worker, initargs=(Worker(loaded, cache) if fork else (str(loaded.path), cache), os.getpid()),
+        initializer=_init_worker, initargs=(seed or (str(loaded.path), cache, scratch), os.getpid()),
     )
     futures: dict[Future, Row] = {}
     done = 0
@@ -463,6 +481,8 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
         for process in list(getattr(executor, "_processes", {}).values()):
             process.terminate()  # on Ctrl-C or an error, stop rendering now
         executor.shutdown(wait=True, cancel_futures=True)
+        if seed is not None:
+            seed.close()
 
 
 def _can_fork() -> bool:

@@ -112,27 +112,28 @@ def proof_problems(loaded: LoadedClinic) -> list[Problem]:
             seen.add(key)
             problems.append(_problem(loaded, case, exc))
 
-    renderer = Renderer()  # one engine for every proof render; each fast-path check gets a fresh base
-    for language in languages(loaded):
+    # One engine for every proof render (each fast-path check gets a fresh base), closed after.
+    with Renderer() as renderer:
+        for language in languages(loaded):
+            try:
+                content = build_content(loaded, language)
+            except PacketsError as exc:
+                report(None, exc)
+                continue
+            for treatment in loaded.clinic.treatments:
+                for large in (False, True):
+                    case = Case(treatment, large, language)
+                    visit = proof_visit(case)
+                    try:
+                        # The reference render: the whole packet, with the one-sheet check.
+                        render_packet(loaded, visit, content, renderer=renderer, fast=False)
+                        if not large:  # the batch's way: the group's base is sized for the fullest packet
+                            render_packet(loaded, visit, content, renderer=renderer)
+                    except PacketsError as exc:
+                        report(case, exc)
         try:
-            content = build_content(loaded, language)
+            render_cards(loaded, renderer=renderer)
         except PacketsError as exc:
             report(None, exc)
-            continue
-        for treatment in loaded.clinic.treatments:
-            for large in (False, True):
-                case = Case(treatment, large, language)
-                visit = proof_visit(case)
-                try:
-                    # The reference render: the whole packet, with the one-sheet check.
-                    render_packet(loaded, visit, content, renderer=renderer, fast=False)
-                    if not large:  # the batch's way: the group's base is sized for the fullest packet
-                        render_packet(loaded, visit, content, renderer=renderer)
-                except PacketsError as exc:
-                    report(case, exc)
-    try:
-        render_cards(loaded, renderer=renderer)
-    except PacketsError as exc:
-        report(None, exc)
     return problems
 

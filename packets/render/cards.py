@@ -19,7 +19,7 @@ from packets.render.context import CARD_MM, PAPER_MM, PacketContext, build_conte
 from packets.render.floor import check_floor, packet_floor
 from packets.errors import PacketsError
 from packets.visits.model import Visit
-from packets.render.renderer import Renderer
+from packets.render.renderer import Renderer, kept_or_new
 
 MARGIN_MM = 9.0  # room outside the grid for crop marks and the printer's unprintable edge
 MARK_GAP_MM = 1.5  # crop marks stop short of the card edge
@@ -128,8 +128,7 @@ def render_cards(loaded: LoadedClinic, count: int | None = None, renderer: Rende
 
 def render_sheet(loaded: LoadedClinic, sheet: CardSheet, renderer: Renderer | None = None) -> bytes:
     """PDF bytes for a sheet already laid out by ``card_sheet``."""
-    renderer = renderer or Renderer()
-    with renderer.lock:
+    with kept_or_new(renderer) as renderer, renderer.lock:
         html = renderer.templates.render(loaded, "cards.html", units=max(1, len(sheet.sides) // 2), sheet=sheet)  # budget per sheet
         with renderer.engine.guarded(loaded.folder) as fetcher:
             document = renderer.engine.layout(html, fetcher, title=f"{loaded.clinic.name}: wallet cards")

@@ -9,12 +9,15 @@ Both the whole-packet renderer and the fast path in ``compose`` go through ``Eng
 from __future__ import annotations
 
 import logging
+import os
+import re
+import shutil
+import tempfile
 import threading
+import weakref
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Iterator
-
-import re
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, DocumentMetadata
@@ -38,10 +41,21 @@ class Engine:
     no per-render state: each render gets its own fetcher and warning catcher. It is
     meant for one thread at a time (WeasyPrint's font objects are not known to be
     thread-safe); a ``Renderer`` serialises the threads that share it.
+
+    WeasyPrint copies every ``@font-face`` font (7.7 MB for ours) into a temporary
+    folder and removes it only when its ``FontConfiguration`` is garbage-collected,
+    which a quick exit, a killed worker or SIGTERM never reaches. So the engine makes
+    that folder itself (``fonts_folder``, under ``scratch`` when the caller owns one)
+    and removes it in ``close``, or at the latest when the engine is collected or the
+    interpreter exits.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, scratch: Path | None = None) -> None:
         self.font_config = FontConfiguration()
+        self.fonts_folder = Path(tempfile.mkdtemp(prefix="packets-fonts-", dir=scratch))
+        # WeasyPrint's own attribute for that folder (70.x); it makes one only while it is None.
+        self.font_config._folder = self.fonts_folder
+        self._remove_fonts = weakref.finalize(self, _remove_folder, self.fonts_folder, os.getpid())
         # Resolved once: finding and resolving the font folders took about 3 ms a packet.
         self.roots = tuple(root.resolve() for root in (templates_dir(), *font_roots()))
         self._shared_fetcher = LocalOnlyFetcher(self.roots)
@@ -51,6 +65,10 @@ class Engine:
             CSS(filename=str(templates_dir() / "packet.css"), url_fetcher=self._shared_fetcher, font_config=self.font_config),
         )
         self._extra: dict[str, CSS] = {}
+
+    def close(self) -> None:
+        """Remove the font copies now; the engine must not lay out anything afterwards."""
+        self._remove_fonts()
 
     def css(self, text: str) -> CSS:
         """A small extra stylesheet (the fast path's layers), parsed once per engine."""
@@ -78,6 +96,16 @@ class Engine:
         document.metadata = tool_metadata(document, title)
         check_fit(document)
         return document
+
+
+def _remove_folder(folder: Path, owner: int) -> None:
+    """Remove ``folder`` if this is the process that made it.
+
+    A forked batch worker holds a copy of its parent's engine; the folder is the
+    parent's to remove, once, when the parent is done with it.
+    """
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _WarningCatcher(logging.Handler):

@@ -22,7 +22,7 @@ from packets.render.compose import Layers, group_key, render_composed
 from packets.render.context import PacketContext, build_context
 from packets.render.engine import check_sheet_length
 from packets.render.floor import check_floor, packet_floor
-from packets.render.renderer import Renderer
+from packets.render.renderer import Renderer, kept_or_new
 from packets.visits.model import Visit
 
 
@@ -60,8 +60,7 @@ def render_packet_layers(loaded: LoadedClinic, visit: Visit, content: Content | 
 
     ``lay_out_bases=False``: the fast path only if the group's base is at hand (``base_at_hand``).
     """
-    renderer = renderer or Renderer()
-    with renderer.lock:
+    with kept_or_new(renderer) as renderer, renderer.lock:
         content = content or renderer.content(loaded, visit.language, visit.treatment)
         fast = fast and (lay_out_bases or base_at_hand(renderer, loaded, visit, content))  # else: whole, sheet checked here
         ctx = build_context(loaded, visit, content)

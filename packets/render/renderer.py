@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Generic, Hashable, TypeVar
+from types import TracebackType
+from typing import Callable, Generic, Hashable, Iterator, TypeVar
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content, build_content, for_treatment
@@ -56,17 +58,31 @@ class Renderer:
     """An engine (fonts, stylesheet), compiled templates and the fast path's bases.
 
     ``cache``: a folder (made 0700) where bases are also kept on disk between runs
-    (``render.basecache``); None keeps them in memory only.
+    (``render.basecache``); None keeps them in memory only. ``scratch``: a folder the
+    caller owns and removes, for the engine's temporary font copies (default: TMPDIR).
+    Close a renderer (or use it as a context manager) when done: that removes the
+    font copies at once, whatever way the program then exits.
     """
 
-    def __init__(self, bases: int = 64, cache: Path | None = None) -> None:
-        self.engine = Engine()
+    def __init__(self, bases: int = 64, cache: Path | None = None, scratch: Path | None = None) -> None:
+        self.engine = Engine(scratch)
         self.templates = Templates()
         self.bases: Bounded = Bounded(bases)
         self.cache = cache
         self.lock = threading.RLock()
         self._contents: Bounded[tuple[LoadedClinic, Content]] = Bounded(16)
         self._fingerprints: Bounded[tuple[LoadedClinic, str]] = Bounded(16)
+
+    def close(self) -> None:
+        """Remove the engine's temporary files; the renderer is not used afterwards."""
+        self.engine.close()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
 
     def fingerprint(self, loaded: LoadedClinic) -> str:
         """``basecache.fingerprint`` (the disk cache's hash of every input), once per clinic object.
@@ -93,3 +109,13 @@ class Renderer:
             if entry[0] is not loaded:  # cannot happen while the entry keeps ``loaded`` alive; cheap to be sure
                 entry = held.put((id(loaded), *key), (loaded, build()))
             return entry[1]
+
+
+@contextmanager
+def kept_or_new(renderer: Renderer | None, cache: Path | None = None) -> Iterator[Renderer]:
+    """``renderer`` as given (its owner closes it), or a new one for this call only, closed after."""
+    if renderer is not None:
+        yield renderer
+        return
+    with Renderer(cache=cache) as own:
+        yield own

@@ -541,6 +541,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             task.cancel()
             store.close()
+            station.renderers.close()
 
     routes = [
         Route("/", home),

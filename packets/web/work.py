@@ -43,3 +43,11 @@ class Renderers:
             yield renderer
         finally:
             self._free.put(renderer)
+
+    def close(self) -> None:
+        """On shutdown: close the free renderers (their font copies go; no render is running then)."""
+        while True:
+            try:
+                self._free.get_nowait().close()
+            except queue.Empty:
+                return

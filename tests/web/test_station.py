@@ -232,3 +232,29 @@ def test_purge_deletes_expired_uploads(server: Server) -> None:
     assert done.returncode == 0 and re.search(r"removed [1-9]\d* upload", done.stdout), done.stdout + done.stderr
     assert not list((server.data / "packets").rglob("*.pdf"))
     assert not list((server.data / "uploads").iterdir())
+
+
+def test_the_station_leaves_tmpdir_empty_after_shutdown(browser, tmp_path: Path) -> None:
+    """A packet made and shown at the station copies WeasyPrint's fonts into TMPDIR; SIGTERM removes them."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    own = Server(tmp_path, env={**os.environ, "TMPDIR": str(tmp)})
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        sign_in(tab, own)
+        tab.get_by_role("link", name="One patient").click()
+        tab.get_by_label("Clinic").select_option("harbor-spravato")
+        tab.get_by_label("Patient name").fill("Ana Lima")
+        tab.get_by_label("Date of the dose").fill("2026-12-31")
+        tab.get_by_label("Time of the dose").fill("09:05")
+        tab.get_by_role("button", name="Make the packet").click()
+        tab.wait_for_url(re.compile(r".*/rows/[A-Za-z0-9_-]+$"))
+        assert tab.locator("ol.pages img").count() == 4
+        assert [p.name for p in tmp.iterdir() if p.name.startswith("packets-fonts-")]  # the fonts were there
+    finally:
+        context.close()
+        own.stop()
+    log = own.log.read_text()
+    assert own.process.returncode == 128 + 15 and "Traceback" not in log, log[-2000:]  # ended by SIGTERM, cleanly
+    assert sorted(p.name for p in tmp.iterdir()) == []
