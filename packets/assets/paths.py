@@ -23,3 +23,17 @@ def templates_dir() -> Path:
 def content_dir() -> Path:
     """Shared aftercare content, one YAML file per language."""
     return templates_dir() / "content"
+
+
+def inside(path: Path, folder: Path) -> Path | None:
+    """``path`` with every link followed, if that lies inside ``folder`` (links followed too); else None.
+
+    Checked before any file a clinic folder holds or names is opened, and the resolved
+    path is the one to open: a symbolic link pointing out of the folder is refused
+    without its target ever being read.
+    """
+    try:
+        real = path.resolve()
+        return real if real.is_relative_to(folder.resolve()) else None
+    except (OSError, RuntimeError):  # a link loop
+        return None

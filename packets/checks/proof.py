@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from packets.assets.paths import inside
 from packets.config.loading import LoadedClinic
 from packets.content.shared import build_content
 from packets.errors import FloorError, PacketsError, Problem
@@ -64,10 +65,11 @@ def _template_line(loaded: LoadedClinic, needle: str) -> tuple[str, int] | None:
     if loaded.clinic.branding.css:
         files.append(loaded.folder / loaded.clinic.branding.css)
     for path in files:
-        if not path.is_file():
+        real = inside(path, loaded.folder)  # a link out of the clinic is never read
+        if real is None or not real.is_file():
             continue
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = real.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             continue
         for number, line in enumerate(lines, 1):

@@ -24,7 +24,7 @@ import weasyprint
 
 from packets import __version__
 from packets.assets.fonts import font_roots
-from packets.assets.paths import templates_dir
+from packets.assets.paths import inside, templates_dir
 from packets.config.loading import PACKET_FILE_SUFFIXES, LoadedClinic
 from packets.files import make_missing_dirs
 
@@ -47,10 +47,12 @@ def fingerprint(loaded: LoadedClinic) -> str:
 def _add_tree(digest: Any, root: Path, suffixes: frozenset[str] | None) -> None:
     if not root.is_dir():
         return
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)):
+    for path in sorted(p for p in root.rglob("*") if not any(part.startswith(".") for part in p.relative_to(root).parts)):
         if suffixes is None or path.suffix.lower() in suffixes:
-            digest.update(f"file {path.relative_to(root).as_posix()}\n".encode())
-            _add_file(digest, path)
+            # Resolved first: a link out of the folder is never read (the render refuses it).
+            if (real := inside(path, root)) is not None and real.is_file():
+                digest.update(f"file {path.relative_to(root).as_posix()}\n".encode())
+                _add_file(digest, real)
 
 
 def _add_file(digest: Any, path: Path) -> None:

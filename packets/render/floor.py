@@ -35,6 +35,7 @@ from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes as wb
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
+from packets.assets.paths import inside
 from packets.errors import FloorError
 
 if TYPE_CHECKING:
@@ -376,11 +377,14 @@ def culprit(clinic: Path, css: str | None, place: str) -> tuple[str, int] | None
     files = [clinic / css] if css else []
     templates = clinic / "templates"
     if templates.is_dir():
-        files += sorted(p for p in templates.rglob("*") if p.is_file() and not p.is_symlink())
+        files += sorted(templates.rglob("*"))
     general = None
     for path in files:
+        real = inside(path, clinic)  # a link out of the clinic is never read
+        if real is None or not real.is_file():
+            continue
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = real.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             continue
         for number, line in enumerate(lines, 1):

@@ -35,7 +35,7 @@ from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, T
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from packets.assets.paths import templates_dir
+from packets.assets.paths import inside, templates_dir
 from packets.config.loading import LoadedClinic
 from packets.errors import RenderError
 from packets.textsafety import excerpt
@@ -50,11 +50,16 @@ _BIG_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\*|\d{6,})|%[-#0 +]*\d*\.(?:\*|\d{6
 
 
 class OverrideLoader(BaseLoader):
-    """Clinic folder first, built-ins second; ``!base/name`` skips the clinic folder."""
+    """Clinic folder first, built-ins second; ``!base/name`` skips the clinic folder.
+
+    A clinic template is resolved (links followed) and checked to lie inside the
+    clinic folder before it is read, and the resolved file is the one read: a link
+    out of the folder is refused without its target ever being opened.
+    """
 
     def __init__(self, clinic_dir: Path | None):
         self.builtin = FileSystemLoader(str(templates_dir()))
-        self.clinic = FileSystemLoader(str(clinic_dir)) if clinic_dir and clinic_dir.is_dir() else None
+        self.clinic_dir = clinic_dir if clinic_dir and clinic_dir.is_dir() else None
         # The clinic's folder, not its templates/ folder: a link from templates/ to the
         # clinic's own css or images is fine; anything beyond the clinic is not.
         self.clinic_folder = clinic_dir.parent if clinic_dir else Path("/nonexistent")
@@ -62,20 +67,31 @@ class OverrideLoader(BaseLoader):
     def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
         if template.startswith(BASE_PREFIX):
             return self.builtin.get_source(environment, template[len(BASE_PREFIX):])
-        if self.clinic is not None:
-            self._inside_clinic(template)
-            try:
-                return self.clinic.get_source(environment, template)
-            except TemplateNotFound:
-                pass
+        if self.clinic_dir is not None and (found := self._clinic_source(template)) is not None:
+            return found
         return self.builtin.get_source(environment, template)
 
-    def _inside_clinic(self, template: str) -> None:
-        """The fetcher's rule, before anything is read: a clinic file, links followed, is inside the clinic folder."""
-        candidate = Path(self.clinic.searchpath[0], *split_template_path(template))  # type: ignore[union-attr]
-        if os.path.lexists(candidate) and not candidate.resolve().is_relative_to(self.clinic_folder.resolve()):
+    def _clinic_source(self, template: str) -> tuple[str, str, Callable[[], bool]] | None:
+        """The clinic's own ``template`` (None: it has none), read only once known to be inside the clinic."""
+        candidate = Path(self.clinic_dir, *split_template_path(template))  # type: ignore[arg-type]
+        if not os.path.lexists(candidate):
+            return None
+        real = inside(candidate, self.clinic_folder)
+        if real is None:
             raise TemplateNotFound(template, f"templates/{template} leads outside the clinic folder (a symbolic link?). "
                                              "Copy the file into the clinic's templates folder.")
+        if not real.is_file():
+            return None
+        mtime = real.stat().st_mtime_ns
+        source = real.read_text(encoding="utf-8")
+
+        def uptodate() -> bool:
+            try:
+                return real.stat().st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return source, str(candidate), uptodate
 
 
 def balance(items: Sequence[Any], columns: int = 2) -> list[list[Any]]:
