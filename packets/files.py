@@ -86,15 +86,35 @@ def check_output_folder(path: Path) -> None:
         raise OutputPathError(os_error_message(exc, path)) from None
 
 
-def make_missing_dirs(path: Path) -> None:
-    """Create ``path`` and any missing parents owner-only; leave existing folders alone."""
+def normalised(path: Path) -> Path:
+    """``path`` with each ``..`` taken as the kernel would walk it, before anything is created on the way.
+
+    ``out/a/b/../../c`` is ``out/c``: creating it must create ``c`` only, not change
+    ``out`` (which ``out/a/b/../..`` is) or leave empty ``a/b`` behind. A path without
+    ``..`` is returned as given, so messages keep the path the user typed.
+    """
+    return Path(os.path.realpath(path)) if ".." in path.parts else path
+
+
+def make_missing_dirs(path: Path) -> Path:
+    """Create ``path`` and any missing parents owner-only; return it ``normalised``.
+
+    Only folders this call creates get mode 0700: an existing folder keeps its mode,
+    even one reached through ``..`` or created by someone else meanwhile.
+    """
+    path = normalised(path)
     missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
     for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # not ours: leave its mode alone
         os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    return path
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -104,15 +124,15 @@ def write_atomic(path: Path, data: bytes) -> None:
     would replace the device node with a file.
     """
     check_output_file(path)
-    make_missing_dirs(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+    target = make_missing_dirs(path.parent) / path.name
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.filename is None:

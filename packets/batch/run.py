@@ -277,10 +277,10 @@ def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: in
 def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
                on_row: Callable[[RowResult], None], replace: bool, whole_day: bool, bases_folder: Path | None) -> BatchResult:
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
-    cache = bases_folder or base_cache(folder)
     for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
         check_output_folder(path)
-    make_missing_dirs(folder)  # new folders are 0700; existing ones (the user's --out) keep their mode
+    folder = make_missing_dirs(folder)  # new folders are 0700; existing ones (the user's --out) keep their mode
+    cache = bases_folder or base_cache(folder)
     remove_stale_temps(folder)
     day = DayRecord.read(folder)
     add_on = day.add_on_number(schedule.path.name)

@@ -81,8 +81,8 @@ def write(folder: Path, name: str, data: dict) -> None:
     """
     tmp = None
     try:
-        make_missing_dirs(folder)  # every folder it creates on the way is 0700, not only the last
-        os.chmod(folder, 0o700)
+        folder = make_missing_dirs(folder)  # every folder it creates on the way is 0700, not only the last
+        os.chmod(folder, 0o700)  # the tool's own folder (OUT/<clinic>/.bases or the station's): never the user's
         prune(folder)
         fd, tmp = tempfile.mkstemp(prefix=".base-", suffix=".part", dir=folder)  # mkstemp makes it 0600
         with os.fdopen(fd, "wb") as out:

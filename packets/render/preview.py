@@ -67,7 +67,7 @@ def write_preview(loaded: LoadedClinic, out_dir: Path, dpi: int = 100, treatment
     """Render the sample packet and write ``page-01.png``... and ``contact-sheet.png``."""
     pdf = render_packet(loaded, sample_visit(loaded, treatment, large_print))
     images = page_images(pdf, dpi)
-    make_missing_dirs(out_dir)
+    out_dir = make_missing_dirs(out_dir)
     for stale in out_dir.glob("page-*.png"):  # a shorter packet than last time
         stale.unlink()
     pages = []

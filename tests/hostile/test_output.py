@@ -90,3 +90,16 @@ def test_existing_folders_keep_their_mode_even_through_dotdot(tmp_path: Path, sc
     day = shared / "sunrise-iv" / "2026-11-21"
     assert stat.S_IMODE(day.stat().st_mode) == 0o700  # created by this run: owner-only
     assert sorted(p.name for p in day.iterdir()) == ["0900-row02-AL.pdf", "manifest.json", "print-run.pdf"]
+
+
+def test_render_out_through_dotdot_changes_no_existing_folder(tmp_path: Path) -> None:
+    """``out/a/b/../../c/x.pdf`` is ``out/c/x.pdf``: out/ keeps its mode, a/ and b/ are never made."""
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chmod(out, 0o755)
+    done = run(*RENDER, "out/a/b/../../c/x.pdf", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert sorted(p.name for p in out.iterdir()) == ["c"]
+    assert stat.S_IMODE((out / "c").stat().st_mode) == 0o700  # made by this run: owner-only
+    assert (out / "c" / "x.pdf").read_bytes().startswith(b"%PDF-")
