@@ -110,14 +110,15 @@ def _read_csv(path: Path, text: str, settings: ReadSettings) -> Records:
     if records[0].problem:
         raise ScheduleError(f"{path}:{records[0].line}: the header row is not valid CSV: {records[0].problem}")
     header, body = records[0].cells, records[1:]
-    read = csv_records(path, header, [(r.number, r.cells, _structure_problem(r, len(header))) for r in body], settings)
+    read = csv_records(path, header, [(r.number, r.cells, _structure_problem(r, header)) for r in body], settings)
     if not body:
         raise ScheduleError(f"{path}: the schedule has a header but no patients.")
     return read
 
 
-def _structure_problem(record: CsvRecord, width: int) -> RowError | None:
-    """The row's CSV structure: its quotes, its number of cells, the length of each cell."""
+def _structure_problem(record: CsvRecord, header: list[str]) -> RowError | None:
+    """The row's CSV structure: its quotes, its number of cells, the length of each cell (named by its column)."""
+    width = len(header)
     if record.problem:
         return RowError(None, record.problem)
     extra = record.cells[width:]
@@ -126,7 +127,10 @@ def _structure_problem(record: CsvRecord, width: int) -> RowError | None:
                               "the wrong columns. A delimiter inside a value needs the whole cell in quotes.")
     for index, cell in enumerate(record.cells):
         if len(cell) > MAX_CELL:
-            return RowError(None, f"cell {index + 1} is {len(cell):,} characters long; a schedule value is at most {MAX_CELL}.")
+            name = header[index].strip()[:40] if index < width and header[index].strip() else None
+            column = f'column "{name}" (cell {index + 1})' if name else f"cell {index + 1} (a column with no name)"
+            return RowError(None, f"{column} is {len(cell):,} characters long; a schedule value is at most {MAX_CELL}. "
+                                  "Shorten it in the export, or leave that column out.")
     return None
 
 

@@ -101,6 +101,17 @@ def test_whole_file_limits(tmp_path: Path, content: str, message: str) -> None:
         read_schedule(path, load_clinic("sunrise-iv"), None)
 
 
+def test_a_cell_over_the_length_limit_is_named_by_its_column(tmp_path: Path) -> None:
+    (tmp_path / "day.csv").write_text("patient_name,time,treatment,Notes,\n"
+                                      f"Ann Good,9:00,iv-ketamine,{'n' * 9000},\n"
+                                      f"Ben Long,9:10,iv-ketamine,,{'x' * 600}\n", encoding="utf-8")
+    done = run("batch", "--clinic", "sunrise-iv", "--schedule", str(tmp_path / "day.csv"), "--date", "2026-11-21",
+               "--out", str(tmp_path / "out"))
+    refused(done, 'row 2 (AG): FAILED: column "Notes" (cell 4) is 9,000 characters long; a schedule value is at most 500.',
+            "row 3 (BL): FAILED: cell 5 (a column with no name) is 600 characters long")
+    assert "n" * 100 not in done.stderr and "x" * 100 not in done.stderr
+
+
 def test_a_device_as_schedule_is_refused_before_reading(tmp_path: Path) -> None:
     done = run("batch", "--clinic", "sunrise-iv", "--schedule", "/dev/zero", "--out", str(tmp_path / "out"))
     refused(done, "/dev/zero: not a regular file (a device, folder or pipe)")
