@@ -177,12 +177,15 @@ def preview(loaded: LoadedClinic, out_dir: Path, dpi: int = 100, treatment: str 
     return write_preview(loaded, out_dir, dpi, treatment, large_print)
 
 
-def init_clinic(clinic_id: str, parent: Path) -> Path:
-    """A new clinic folder with a commented clinic.yaml and a placeholder logo; returns the config's path."""
+def init_clinic(clinic_id: str, parent: Path, time_zone: str | None = None) -> Path:
+    """A new clinic folder with a commented clinic.yaml and a placeholder logo; returns the config's path.
+
+    ``time_zone``: the clinic's IANA zone; default this computer's.
+    """
     from packets.config.scaffold import init_clinic as scaffold
 
     check_output_folder(parent)
-    return scaffold(clinic_id, parent)
+    return scaffold(clinic_id, parent, time_zone=time_zone)
 
 
 def validate(ref: str, clinics: Path | None = None, today: date | None = None, render: bool = True) -> list[Problem]:

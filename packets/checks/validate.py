@@ -50,6 +50,22 @@ def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
     return found
 
 
+def time_zone_warnings(loaded: LoadedClinic) -> list[Problem]:
+    """No ``schedule.time_zone``, or a computer's UTC default: the first FHIR or HL7 export would be refused or misread."""
+    from packets.config.scaffold import is_utc
+
+    zone = loaded.clinic.schedule.time_zone
+    if zone is None:
+        return [loaded.problem(("schedule",), "no schedule.time_zone: a FHIR export, or any export whose times carry a UTC "
+                                              "offset (Epic's do), would be refused. Add schedule: {time_zone: "
+                                              "America/Chicago}, with the clinic's own IANA zone.", "warning")]
+    if is_utc(zone):
+        return [loaded.problem(("schedule", "time_zone"), f"'{zone}' is UTC, a computer's default rather than a clinic's zone: "
+                                                          "export times would print in UTC. Put the clinic's IANA zone, "
+                                                          "e.g. America/Chicago.", "warning")]
+    return []
+
+
 def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str]]]:
     """Patient-facing text the clinic wrote (added or replaced), by config key."""
     clinic = loaded.clinic
@@ -137,7 +153,7 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
     return ([p for p in floor_problems(loaded, today) if p.severity != "error"] + templates + proof
             + review_warnings(loaded, today or date.today())
-            + stand_in_warnings(loaded) + logo_warnings(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
+            + stand_in_warnings(loaded) + logo_warnings(loaded) + time_zone_warnings(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
 
 
 def _content_file(loaded: LoadedClinic, code: str) -> list[Problem]:

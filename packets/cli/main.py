@@ -297,9 +297,11 @@ def preview(clinic_id: str, clinics: Path | None, out_dir: Path | None, dpi: int
 @click.argument("clinic_id", metavar="ID")
 @click.option("--dir", "parent", type=click.Path(path_type=Path), default=None,
               help="Folder to create the clinic in (default: ./clinics).")
-def init_clinic_cmd(clinic_id: str, parent: Path | None) -> None:
+@click.option("--time-zone", "time_zone", default=None, metavar="ZONE",
+              help="The clinic's IANA time zone, e.g. America/Chicago (default: this computer's).")
+def init_clinic_cmd(clinic_id: str, parent: Path | None, time_zone: str | None) -> None:
     """Create clinics/ID/ with a commented clinic.yaml and a placeholder logo."""
-    config = facade.init_clinic(clinic_id, parent or Path("clinics"))
+    config = facade.init_clinic(clinic_id, parent or Path("clinics"), time_zone)
     target = clinic_id if parent is None else str(config)
     click.echo(f"created {config} and {config.parent / 'logo.svg'}")
     click.echo("next: edit clinic.yaml (every key has a comment), replace logo.svg, then")

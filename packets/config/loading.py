@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,8 @@ def _comment_message(err: Any, loc: tuple[Any, ...], file: str, line: int | None
     if not value.startswith("#"):
         return None
     word = value.split()[0]
+    if not re.fullmatch(r"#[0-9A-Fa-f]{3,8}", word):
+        return None  # a real comment after an empty key: the plain message says what the key needs
     return f"YAML read '{word}' as a comment, so this key is empty. Put colours in quotes: {key.strip()}: \"{word}\"."
 
 

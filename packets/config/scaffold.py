@@ -8,7 +8,9 @@ reaches a patient by accident.
 
 from __future__ import annotations
 
+import os
 import re
+import zoneinfo
 from datetime import date
 from pathlib import Path
 
@@ -99,14 +101,14 @@ branding:
 
 footer_text: {name} · 100 Main Street, Springfield   # short line in every footer
 
-# schedule:                       # how to read your scheduling system's export (README: Schedule formats)
+schedule:                         # how to read your scheduling system's export (README: Schedule formats)
+  {zone_line}
 #   preset: simplepractice        # simplepractice, athenahealth, tebra, kareo or intakeq
 #   columns:                      # or name your export's columns: our field -> your column
 #     patient_name: Client
 #     date_time: Date of Service  # date and time in one cell
 #     treatment: Billing Code
 #   date_order: MDY               # MDY, DMY or YMD: how to read 05/06/2026
-#   time_zone: America/Chicago    # needed for FHIR and times with UTC offsets
 #   treatments:                   # appointment type or billing code -> treatment kind, or skip
 #     "96365": iv-ketamine
 #     "99214": skip
@@ -122,14 +124,66 @@ LOGO = """\
 """
 
 
+def zone_line(zone: str | None) -> str:
+    """The scaffold's ``time_zone`` line, with a comment saying where the zone came from."""
+    if zone is None:
+        return ("# time_zone: America/Chicago   # could not tell this computer's time zone: put the clinic's own here "
+                "and remove the #. Export times with a UTC offset (FHIR, HL7) print in it")
+    if is_utc(zone):
+        return (f"time_zone: {zone}  # this computer is set to UTC; most clinics are not: put the clinic's own here, "
+                "e.g. America/Chicago. Export times with a UTC offset (FHIR, HL7) print in it")
+    return (f"time_zone: {zone}  # this computer's time zone when the folder was made; change it if the clinic is elsewhere. "
+            "Export times with a UTC offset (FHIR, HL7) print in it")
+
+
+def is_utc(zone: str) -> bool:
+    """``Etc/UTC``, ``UTC``, ``GMT`` and the like: a computer's default, not a place a clinic is."""
+    return zone.upper().removeprefix("ETC/") in {"UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "UNIVERSAL", "ZULU", "GREENWICH"}
+
+
+def machine_time_zone() -> str | None:
+    """This computer's IANA time zone name: ``$TZ``, else ``/etc/timezone``, else where ``/etc/localtime`` links.
+
+    None when none of them names a zone this Python knows (then the scaffold asks for one).
+    """
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if name and not name.startswith("/") and _known_zone(name):
+            return name
+    return None
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def clinic_name(clinic_id: str) -> str:
     return " ".join(part.capitalize() for part in clinic_id.split("-") if part)
 
 
-def init_clinic(clinic_id: str, parent: Path, today: date | None = None) -> Path:
-    """Create ``parent/clinic_id/`` with clinic.yaml and logo.svg; return the config path."""
+def init_clinic(clinic_id: str, parent: Path, today: date | None = None, time_zone: str | None = None) -> Path:
+    """Create ``parent/clinic_id/`` with clinic.yaml and logo.svg; return the config path.
+
+    ``time_zone``: the clinic's IANA zone (default: this computer's), written into the
+    config so the first FHIR or HL7 export the clinic loads prints in clinic time.
+    """
     if not ID_PATTERN.match(clinic_id):
         raise PacketsError(f"'{clinic_id}' is not a clinic id. Use 2 to 41 lowercase letters, digits and hyphens, like lakeside-ketamine.")
+    if time_zone is not None and not _known_zone(time_zone):
+        raise PacketsError(f"--time-zone: '{time_zone}' is not a time zone name. Use an IANA name such as America/New_York or Europe/Berlin.")
     folder = parent / clinic_id
     if folder.exists():
         raise PacketsError(f"{folder} already exists. Choose another id, or edit {folder / 'clinic.yaml'}.")
@@ -137,7 +191,8 @@ def init_clinic(clinic_id: str, parent: Path, today: date | None = None) -> Path
     initials = "".join(part[0] for part in clinic_id.split("-") if part and part[0].isalpha())[:2].upper() or "C"
     config = folder / "clinic.yaml"
     write_atomic(folder / "logo.svg", LOGO.format(initials=initials).encode())
-    write_atomic(config, CONFIG.format(id=clinic_id, name=name, today=(today or date.today()).isoformat()).encode())
+    write_atomic(config, CONFIG.format(id=clinic_id, name=name, today=(today or date.today()).isoformat(),
+                                        zone_line=zone_line(time_zone or machine_time_zone())).encode())
     for path in (folder / "logo.svg", config):
         path.chmod(0o644)  # config, not patient data: the team shares and versions it
     folder.chmod(0o755)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
 
@@ -373,6 +373,9 @@ class Printing(Strict):
     wait_seconds: int = Field(300, ge=5, le=3600, description="How long to follow a job before reporting it as still pending.")
 
 
+OPTIONAL_SECTIONS = ("content", "branding", "station", "schedule")  # default when left empty
+
+
 class Clinic(Strict):
     """A clinic's whole config (``clinics/<id>/clinic.yaml``)."""
 
@@ -404,6 +407,18 @@ class Clinic(Strict):
     station: StationSettings = Field(default_factory=StationSettings)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig, description="How to read the clinic's schedule export.")
     printing: Printing | None = Field(None, description="Printers for packets and card sheets (CUPS queues).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _commented_out_sections_are_empty(cls, data: Any) -> Any:
+        """``schedule:`` with every line under it commented out is read by YAML as null.
+
+        A clinic editing its config comments lines in and out; a section left with none
+        means "the defaults", as a missing section does, not an error.
+        """
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if not (key in OPTIONAL_SECTIONS and value is None)}
+        return data
 
     @property
     def offered_languages(self) -> tuple[str, ...]:

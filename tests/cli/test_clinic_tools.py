@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import date, datetime
 from pathlib import Path
@@ -56,6 +57,66 @@ def test_init_clinic_refuses_bad_or_existing_ids(tmp_path: Path) -> None:
     init_clinic("twice", tmp_path)
     again = _run("init-clinic", "twice", "--dir", str(tmp_path))
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+BUNDLE = """{"resourceType": "Bundle", "type": "searchset", "entry": [
+ {"fullUrl": "https://ehr.example/fhir/Patient/p1",
+  "resource": {"resourceType": "Patient", "id": "p1", "name": [{"family": "Quill", "given": ["Jane"]}]}},
+ {"fullUrl": "https://ehr.example/fhir/Appointment/a1",
+  "resource": {"resourceType": "Appointment", "id": "a1", "status": "booked", "appointmentType": {"text": "iv-ketamine"},
+   "start": "2026-11-21T17:30:00Z", "participant": [{"actor": {"reference": "Patient/p1"}, "status": "accepted"}]}}]}
+"""
+
+
+@pytest.mark.parametrize("how, zone, local", [
+    (("--time-zone", "America/Chicago"), None, "11:30 AM"),  # 17:30 UTC is 11:30 in Chicago (CST, UTC-6)
+    ((), "America/Los_Angeles", "9:30 AM"),  # no flag: this computer's zone ($TZ), PST is UTC-8
+])
+def test_a_scaffolded_clinic_prints_an_offset_export_in_its_own_zone(tmp_path: Path, how, zone, local) -> None:
+    env = {**os.environ, **({"TZ": zone} if zone else {})}
+    made = subprocess.run([*PACKETS, "init-clinic", "lakeside-ketamine", "--dir", str(tmp_path), *how],
+                          capture_output=True, text=True, env=env)
+    assert made.returncode == 0, made.stderr
+    config = tmp_path / "lakeside-ketamine" / "clinic.yaml"
+    zone_line = next(line for line in config.read_text().splitlines() if "time_zone:" in line)
+    assert zone_line.startswith(f"  time_zone: {zone or 'America/Chicago'}  # "), zone_line
+    checked = _run("validate", str(config))
+    assert checked.returncode == 0 and "time_zone" not in checked.stderr, checked.stderr
+    (tmp_path / "day.json").write_text(BUNDLE)
+    done = _run("batch", "--clinic", str(config), "--schedule", str(tmp_path / "day.json"), "--date", "2026-11-21",
+                "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    [packet] = (tmp_path / "out" / "lakeside-ketamine" / "2026-11-21").glob("*-row02-JQ.pdf")
+    assert packet.name == f"{local.split()[0].replace(':', '').zfill(4)}-row02-JQ.pdf"
+    first = Pdf(packet.read_bytes()).page_texts()[0]
+    assert f"Nov 21, 2026, {local}" in first and f"times count from your dose at {local}" in first
+
+
+def test_validate_warns_without_a_zone_or_with_utc(tmp_path: Path, monkeypatch) -> None:
+    """No zone (the computer's could not be told) leaves the section commented out; it still loads."""
+    monkeypatch.setattr("packets.config.scaffold.machine_time_zone", lambda: None)
+    config = init_clinic("lakeside-ketamine", tmp_path)
+    assert "  # time_zone: America/Chicago   # could not tell" in config.read_text()
+    none = _run("validate", str(config))
+    assert none.returncode == 0, none.stderr
+    assert "schedule: warning: no schedule.time_zone: a FHIR export" in none.stderr
+    config.write_text(config.read_text().replace("  # time_zone: America/Chicago", "  time_zone: Etc/UTC", 1))
+    utc = _run("validate", str(config))
+    assert utc.returncode == 0, utc.stderr
+    assert "schedule.time_zone: warning: 'Etc/UTC' is UTC, a computer's default rather than a clinic's zone" in utc.stderr
+
+
+def test_init_clinic_refuses_a_zone_that_does_not_exist(tmp_path: Path) -> None:
+    done = _run("init-clinic", "lakeside-ketamine", "--dir", str(tmp_path), "--time-zone", "Mars/Olympus")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "--time-zone: 'Mars/Olympus' is not a time zone name. Use an IANA name" in done.stderr
+    assert not (tmp_path / "lakeside-ketamine").exists()
+
+
+def test_the_example_clinics_name_their_zones() -> None:
+    zones = {clinic: load_clinic(clinic).clinic.schedule.time_zone for clinic in ("harbor-spravato", "sunrise-iv", "willow-home")}
+    assert zones == {"harbor-spravato": "America/New_York", "sunrise-iv": "America/Los_Angeles",
+                     "willow-home": "America/Chicago"}
 
 
 # ---- branding --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -86,5 +87,10 @@ def clinic_with_schedule(folder: Path, name: str, block: str | None = None) -> P
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(CLINICS_DIR / clinic_id, target)
     config = target / "clinic.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + (default if block is None else block), encoding="utf-8")
+    config.write_text(without_schedule(config.read_text(encoding="utf-8")) + (default if block is None else block), encoding="utf-8")
     return config
+
+
+def without_schedule(text: str) -> str:
+    """The config text with its own top-level ``schedule:`` block (the example's time zone) taken out."""
+    return re.sub(r"(?m)^schedule:.*\n(?:(?:[ #].*)?\n)*", "", text)

@@ -347,7 +347,7 @@ def test_csv_times_with_utc_offsets_need_the_time_zone(tmp_path: Path) -> None:
     block = "schedule:\n  time_zone: America/Los_Angeles\n"
     schedule = read_schedule(file, load_clinic(str(clinic_with_schedule(tmp_path, "fhir", block))), date(2026, 11, 21))
     assert _good(schedule) == {2: ("Jo Ng", "09:30", "iv-ketamine", None)}
-    schedule = read_schedule(file, load_clinic("sunrise-iv"), date(2026, 11, 21))
+    schedule = read_schedule(file, load_clinic(str(clinic_with_schedule(tmp_path, "fhir", ""))), date(2026, 11, 21))
     assert _bad(schedule) == {2: "column date_time: '2026-11-21T17:30:00Z' has a UTC offset; set schedule.time_zone in "
                                  "clinic.yaml so it can be shown as clinic time."}
 
