@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -28,9 +29,11 @@ def _start(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[int]]:
     rows = "".join(f"Pat Number{i},{8 + i // 6}:{(i % 6) * 10:02d},iv-ketamine\n" for i in range(40))
     (tmp_path / "day.csv").write_text("patient_name,time,treatment\n" + rows, encoding="utf-8")
     folder = tmp_path / "out" / "sunrise-iv" / "2026-11-21"
+    (tmp_path / "tmp").mkdir()  # its own TMPDIR: a SIGKILL leaves the font copies, and they must not land in /tmp
     proc = subprocess.Popen([*PACKETS, "batch", "--clinic", "sunrise-iv", "--schedule", str(tmp_path / "day.csv"),
                              "--date", "2026-11-21", "--out", str(tmp_path / "out"), "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (folder.exists() and any(folder.glob("*-row*.pdf"))):
         time.sleep(0.05)
@@ -65,6 +68,7 @@ def test_sigterm_and_sighup_stop_the_run_like_ctrl_c(tmp_path: Path, sig: signal
     assert snapshot(tmp_path) == after
     _complete_packets_only(folder)
     assert 0 < len(list(folder.glob("*-row*.pdf"))) < 40
+    assert list((tmp_path / "tmp").iterdir()) == []  # a signal that can be caught leaves TMPDIR as found
 
 
 def test_workers_die_when_the_parent_is_killed(tmp_path: Path) -> None:
