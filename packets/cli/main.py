@@ -347,8 +347,8 @@ def serve(clinics: Path | None, host: str, port: int, data: Path, certfile: Path
 
     settings = Settings(data=data.resolve(), clinics=clinics, idle_minutes=idle_minutes or server.idle_minutes(clinics),
                         tls=bool(certfile and keyfile), jobs=jobs)
-    click.echo(f"front desk: http{'s' if settings.tls else ''}://{host}:{port}/  (data in {settings.data}; Ctrl-C stops)", err=True)
-    server.run(settings, host, port, certfile, keyfile)
+    server.run(settings, host, port, certfile, keyfile, on_listening=lambda: click.echo(
+        f"front desk: http{'s' if settings.tls else ''}://{host}:{port}/  (data in {settings.data}; Ctrl-C stops)", err=True))
 
 
 @main.group()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sys
 from pathlib import Path
+from typing import Callable
 
 from packets import facade
 from packets.errors import PacketsError
@@ -24,19 +27,46 @@ def idle_minutes(clinics: Path | None) -> float:
     return float(min(minutes, default=10))
 
 
-def run(settings: Settings, host: str, port: int, certfile: Path | None, keyfile: Path | None) -> None:
-    store = Store(settings.data)
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, before anything else starts: a taken port is one clear error, not a crash at start-up."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        security.check_binding(host, store.user_count(), tls=bool(certfile and keyfile))
-    finally:
-        store.close()
-    import uvicorn
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PacketsError(f"port {port} on {host} is already in use (another station, or another program). "
+                               f"Stop that one, or start this one with --port {port + 1}.") from None
+        raise PacketsError(f"cannot listen on {host}:{port}: {exc.strerror}. Check --host and --port.") from None
+    sock.set_inheritable(True)
+    return sock
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
-    log = logging.getLogger("packets.station")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, server_header=False, log_level="warning",
-                ssl_certfile=str(certfile) if certfile else None, ssl_keyfile=str(keyfile) if keyfile else None)
+
+def run(settings: Settings, host: str, port: int, certfile: Path | None, keyfile: Path | None,
+        on_listening: Callable[[], None] = lambda: None) -> None:
+    """Bind, check the binding, then serve; ``on_listening`` prints the banner once the port is ours."""
+    sock = bind(host, port)
+    try:
+        store = Store(settings.data)
+        try:
+            security.check_binding(host, store.user_count(), tls=bool(certfile and keyfile))
+        finally:
+            store.close()
+        import uvicorn
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        log = logging.getLogger("packets.station")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False, server_header=False,
+                                log_level="warning", ssl_certfile=str(certfile) if certfile else None,
+                                ssl_keyfile=str(keyfile) if keyfile else None)
+        on_listening()
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
