@@ -21,7 +21,7 @@ from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
 from packets.errors import PacketsError, Problem
 from packets.files import check_output_file, check_output_folder, write_atomic
-from packets.visits.model import Visit, language_code, treatment_kind
+from packets.visits.model import InputError, Visit, language_code, treatment_kind
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
     from packets.batch.run import BatchResult, RowResult
@@ -81,6 +81,34 @@ def new_visit(loaded: LoadedClinic, *, name: str, treatment: str, when: datetime
         session=session, series_length=series_length, escort=escort or None, next_visit=next_visit,
         provider=provider or None, language=language_code(language or ""), large_print=large_print,
     )
+
+
+def typed_date(loaded: LoadedClinic, text: str, what: str, private: bool = False) -> date:
+    """A date a person typed (``--date``, the walk-in form), read in the clinic's order, as its schedules are.
+
+    ``what`` names the field in the message; a ``private`` one (date of birth) is never echoed.
+    """
+    from packets.visits.readers.records import clinic_date_reading
+    from packets.visits.when import DateProblem, parse_day
+
+    reading = clinic_date_reading(loaded.clinic)
+    try:
+        return parse_day(text, reading.order, reading.source)
+    except DateProblem as exc:
+        raise InputError(f"{what}: {exc.bare if private else exc}") from None
+
+
+def typed_moment(loaded: LoadedClinic, text: str, what: str) -> datetime:
+    """A date and time a person typed (``2026-11-24 10:00``, ``24/11/2026 10:00``), in the clinic's order."""
+    from packets.visits.readers.records import clinic_date_reading
+    from packets.visits.when import parse_moment
+
+    reading = clinic_date_reading(loaded.clinic)
+    value = text.strip().replace("T", " ", 1)
+    try:
+        return parse_moment(value, reading.order, None, reading.source)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -208,6 +236,33 @@ def sample_refusal(loaded: LoadedClinic | None) -> str | None:
             "and are not for patients. Put the clinic's real numbers and links in clinic.yaml (packets validate lists them).")
 
 
+def marked_sample(pdf: Path) -> str | None:
+    """Why this file must not go to a printer, read from the file itself: a page carries the SAMPLE mark.
+
+    ``packets print FILE`` may be given no clinic, or another clinic's name; the mark on
+    the page is what a patient would see, so it is what decides.
+    """
+    from packets.pdfium import pdfium
+    from packets.render.context import SAMPLE_MARK
+
+    with pdfium() as pypdfium2:
+        try:
+            document = pypdfium2.PdfDocument(str(pdf))
+        except pypdfium2.PdfiumError:
+            return None  # not a PDF we can read: the printer check reports that
+        try:
+            for index in range(len(document)):
+                page = document[index]
+                text = page.get_textpage().get_text_range()
+                page.close()
+                if SAMPLE_MARK in text:
+                    return (f"{pdf.name} is marked SAMPLE (page {index + 1}): it was made from a clinic config with stand-in "
+                            "phone numbers or web addresses and is not for patients. Put the real ones in clinic.yaml and render it again.")
+        finally:
+            document.close()
+    return None
+
+
 def check_printer(kind: str, loaded: LoadedClinic) -> None:
     """Is the clinic's queue for ``kind`` there and able to print it as asked? Raises ``PrintError`` if not."""
     from packets.printing import check_queue, job_settings
@@ -226,7 +281,7 @@ def print_pdf(pdf: Path, kind: str, loaded: LoadedClinic | None = None, queue: s
 
     paper = pdf_paper(pdf) if loaded is None else None
     settings = job_settings(kind, loaded, queue, copies, paper)  # type: ignore[arg-type]
-    job = submit(pdf, settings, refuse_reason=sample_refusal(loaded))
+    job = submit(pdf, settings, refuse_reason=sample_refusal(loaded) or marked_sample(pdf))
     on_sent(job, settings)
     return wait(job, settings.wait_seconds)
 

@@ -77,7 +77,7 @@ class BatchResult:
     folder: Path
     rows: list[RowResult]
     print_run: Path | None
-    manifest: Path
+    manifest: Path | None  # None: no row could be printed, so nothing was written for the day
     removed: int = 0  # packets of earlier runs removed because --replace was given
     blank_pages: int = 0
     kept: int = 0  # packets of earlier runs of this day left in place
@@ -279,6 +279,13 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
     for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
         check_output_folder(path)
+    if not any(row.visit is not None for row in schedule.rows):
+        # Nothing to print: touch nothing, so a failed first try leaves no day folder and
+        # the corrected run is the day's first, not an add-on.
+        failed = [RowResult(r.number, r.time_text, r.initials, "failed", error=str(r.error)) for r in schedule.rows]
+        for result in failed:
+            on_row(result)
+        return BatchResult(folder, failed, None, None)
     folder = make_missing_dirs(folder)  # new folders are 0700; existing ones (the user's --out) keep their mode
     cache = bases_folder or base_cache(folder)
     remove_stale_temps(folder)

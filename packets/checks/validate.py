@@ -66,6 +66,15 @@ def time_zone_warnings(loaded: LoadedClinic) -> list[Problem]:
     return []
 
 
+def date_reading_note(loaded: LoadedClinic) -> list[Problem]:
+    """How ``05/06/2026`` will be read (schedules, ``render --date``, the walk-in form), so nobody learns it at the desk."""
+    from packets.visits.readers.records import clinic_date_reading
+
+    reading = clinic_date_reading(loaded.clinic)
+    severity = "warning" if reading.order is None else "info"
+    return [loaded.problem(("schedule", "date_order"), reading.describe(), severity)]
+
+
 def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str]]]:
     """Patient-facing text the clinic wrote (added or replaced), by config key."""
     clinic = loaded.clinic
@@ -153,7 +162,7 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
     return ([p for p in floor_problems(loaded, today) if p.severity != "error"] + templates + proof
             + review_warnings(loaded, today or date.today())
-            + stand_in_warnings(loaded) + logo_warnings(loaded) + time_zone_warnings(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
+            + stand_in_warnings(loaded) + logo_warnings(loaded) + time_zone_warnings(loaded) + date_reading_note(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
 
 
 def _content_file(loaded: LoadedClinic, code: str) -> list[Problem]:

@@ -27,7 +27,7 @@ from packets.errors import PacketsError
 from packets.files import os_error_message
 from packets.textsafety import terminal_safe
 from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
-from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
+from packets.visits.model import parse_session, parse_time
 
 CLINIC_HELP = "Clinic id (a folder in ./clinics, --clinics or $PACKETS_CLINICS) or path to clinic.yaml."
 
@@ -132,7 +132,7 @@ def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) 
 @clinics_option
 @click.option("--name", required=True, help="Patient name as it should print.")
 @click.option("--treatment", required=True, help="iv-ketamine, im-ketamine, esketamine-nasal or oral-ketamine.")
-@click.option("--date", "date_text", help="Treatment date, 2026-11-21 or 11/21/2026 (default: today).")
+@click.option("--date", "date_text", help="Treatment date, 2026-11-21, or 11/21/2026 read in the clinic's date order (default: today).")
 @click.option("--time", "time_text", help="Time of the dose, 14:30 or 2:30 PM (default: now).")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="PDF file to write.")
 @click.option("--dob", help="Date of birth.")
@@ -150,14 +150,15 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
            large_print: bool, print_: bool) -> None:
     """Write one patient's packet to --out."""
     now = datetime.now()
-    day = parse_date(date_text) if date_text else now.date()
     clock = parse_time(time_text) if time_text else now.time().replace(second=0, microsecond=0)
     session, total = parse_session(session_text) if session_text else (None, None)
-    loaded = facade.open_clinic(clinic_id, clinics)
+    loaded = facade.open_clinic(clinic_id, clinics)  # dates are read in the clinic's order, as its schedules are
+    day = facade.typed_date(loaded, date_text, "--date") if date_text else now.date()
     visit = facade.new_visit(
         loaded, name=name, treatment=treatment, when=datetime.combine(day, clock),
-        date_of_birth=parse_date(dob) if dob else None, mrn=mrn, session=session, series_length=total,
-        escort=escort, next_visit=parse_datetime(next_text) if next_text else None, provider=provider,
+        date_of_birth=facade.typed_date(loaded, dob, "--dob", private=True) if dob else None, mrn=mrn, session=session,
+        series_length=total, escort=escort, next_visit=facade.typed_moment(loaded, next_text, "--next") if next_text else None,
+        provider=provider,
         language=language, large_print=large_print,
     )
     if print_:
@@ -195,7 +196,8 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     from packets.batch.run import BatchInterrupted, RowResult, Stopped
 
     loaded = facade.open_clinic(clinic_id, clinics)
-    schedule = facade.read_day(loaded, schedule_path, parse_date(date_text) if date_text else None, schedule_format)
+    run_date = facade.typed_date(loaded, date_text, "--date") if date_text else None
+    schedule = facade.read_day(loaded, schedule_path, run_date, schedule_format)
     if print_ and not printer_ready("packet", loaded):
         sys.exit(1)
     for warning in schedule.warnings:
@@ -234,6 +236,9 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
                f"{len(failed)} row{'s' if len(failed) != 1 else ''} failed")
     if skipped := schedule.skipped_summary():
         summary += f"; skipped {skipped}"
+    if result.manifest is None:  # a nightly job must not read an empty day as success
+        what = "no row could be printed" if failed else "no appointments to print"
+        _fail(f"{what} for {schedule.day.isoformat()} ({summary}); nothing was written.")
     click.echo(summary + f"; see {result.manifest}")
     if result.print_run:
         click.echo(f"print: {result.print_run}")

@@ -289,7 +289,9 @@ class ScheduleConfig(Strict):
         json_schema_extra={"shown_as": "mapping of field to column name(s)"},
     )
     date_order: Literal["MDY", "DMY", "YMD"] | None = Field(
-        None, description="How to read dates like `05/06/2026`; without it (and no preset) such dates fail their row unless the file proves the order."
+        None, description="How to read dates like `05/06/2026`, in schedules, `render --date` and the station's walk-in form. "
+        "Default: the preset's, else the clinic's country (`MDY` in the US, `YMD` in China, Japan, Korea and a few others, `DMY` "
+        "elsewhere; none in Canada); `validate` says which applies."
     )
     time_zone: StrictStr | None = Field(None, description="The clinic's time zone; required for FHIR and for times with UTC offsets.",
                                         json_schema_extra={"shown_as": "IANA name, e.g. `America/Chicago`"})

@@ -21,8 +21,6 @@ from packets.visits.readers.languages import language_code as language_tag
 
 _TIME_24 = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _TIME_12 = re.compile(r"^(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*([AaPp])\.?\s*[Mm]\.?$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DATE_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _SESSION = re.compile(r"^(\d{1,2})(?:\s*(?:/|of)\s*(\d{1,2}))?$")
 
 
@@ -39,28 +37,6 @@ def parse_time(text: str) -> time:
         hour = int(m[1]) % 12 + (12 if m[3].lower() == "p" else 0)
         return time(hour, int(m[2] or 0))
     raise InputError(f"time {text!r} is not a time. Use 24-hour 14:30 or 2:30 PM.")
-
-
-def parse_date(text: str) -> date:
-    """``2026-11-21`` or ``11/21/2026`` (US month first). Raises ``InputError``."""
-    value = text.strip()
-    try:
-        if m := _DATE_ISO.match(value):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _DATE_US.match(value):
-            return date(int(m[3]), int(m[1]), int(m[2]))
-    except ValueError:
-        raise InputError(f"date {text!r} does not exist. Check the month and day.") from None
-    raise InputError(f"date {text!r} is not a date. Use 2026-11-21 or 11/21/2026.")
-
-
-def parse_datetime(text: str) -> datetime:
-    """A date and a time separated by a space or ``T``: ``2026-11-24 10:00``."""
-    value = text.strip().replace("T", " ", 1)
-    if " " not in value:
-        raise InputError(f"{text!r} needs a date and a time, like 2026-11-24 10:00.")
-    day, clock = value.split(" ", 1)
-    return datetime.combine(parse_date(day), parse_time(clock))
 
 
 def parse_session(text: str) -> tuple[int, int | None]:

@@ -14,6 +14,7 @@ field, and never echoes a name, date of birth or record number.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from packets.visits.readers.records import (
     ScheduleError, normalize_header, normalize_key,
 )
 from packets.visits.readers.sniff import FORMATS, sniff_delimiter, sniff_format
-from packets.visits.when import date_order_votes, parse_clock, parse_day, parse_moment
+from packets.visits.when import DateProblem, date_order_votes, parse_clock, parse_day, parse_moment
 
 __all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "ScheduleError", "normalize_header", "read_schedule"]
 # Cells that hold patient data: their values never appear in a message.
@@ -137,7 +138,7 @@ def _structure_problem(record: CsvRecord, header: list[str]) -> RowError | None:
 def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings: ReadSettings,
                    run_date: date | None, today: date) -> Schedule:
     """The one row builder: skip what is not for this day and place, then each row to a visit or an error."""
-    order = settings.date_order or _file_order(path, records)
+    order, source = _date_order(path, records, settings)
     day = run_date or _most_common_date(records.items, order) or today
     skipped = Counter(records.skipped)
     kept: list[Record] = []
@@ -153,10 +154,10 @@ def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings:
         raise ScheduleError(f"{path}: schedule.locations is set, but this file gives no location for any appointment. "
                             "Map the export's location column under schedule.columns.location.")
     types = sorted({r.values.get("treatment", "") for r in kept if r.values.get("treatment")}, key=str.casefold)
-    context = _Context(loaded, settings, order, day, types)
+    context = _Context(loaded, settings, order, source, day, types)
     rows = [_parse_row(record, context) for record in kept]
     warnings = list(records.warnings)
-    if settings.date_order is None and order:
+    if settings.date_order is None and order:  # a country with no default (Canada), proved by the file
         warnings.append(f"{path}: read dates as {order} because some dates only make sense that way; "
                         f"set schedule.date_order: {order} in clinic.yaml to be sure.")
     warnings.extend(_duplicates(rows, UNITS.get(records.kind, "row")))
@@ -170,8 +171,31 @@ class _Context:
     loaded: LoadedClinic
     settings: ReadSettings
     order: str | None
+    source: str  # where the order came from, for messages about dates
     day: date
     types: list[str]  # appointment types seen in the file, for messages
+
+
+def _date_order(path: Path, records: Records, settings: ReadSettings) -> tuple[str | None, str]:
+    """The clinic's order, unless it is only its country's default and the file proves the other.
+
+    A clinic that states its order (or uses a preset) is read that way, and a date that
+    cannot exist in it fails its row. An order that comes only from the country is a
+    guess: a file whose dates show the other order is refused whole, so the front desk
+    never gets some rows read one way and ``render --date`` another.
+    """
+    if settings.date_order and not settings.date_source.startswith("country"):
+        return settings.date_order, settings.date_source
+    proved = _file_order(path, records)
+    if settings.date_order is None:
+        return proved, "the file's own dates"
+    if proved and proved != settings.date_order:
+        words = {"MDY": "month first", "DMY": "day first"}
+        raise ScheduleError(
+            f"{path}: some dates in this file only make sense {words.get(proved, proved)}, but a clinic with "
+            f"{settings.date_source} reads dates {words.get(settings.date_order, 'year first')}. "
+            f"Set schedule.date_order: {proved} in clinic.yaml if the export writes {words.get(proved, proved)}.")
+    return settings.date_order, settings.date_source
 
 
 def _file_order(path: Path, records: Records) -> str | None:
@@ -238,8 +262,9 @@ def _cell(record: Record, column: str, parse: Callable[[str], object], example: 
     try:
         return parse(text)
     except InputError as exc:
-        if column in PRIVATE:
-            raise RowError(column, f"not understood. Use the form {example}.", record.sources.get(column)) from None
+        if column in PRIVATE:  # say why, never the value
+            why = exc.bare if isinstance(exc, DateProblem) else f"not understood. Use the form {example}."
+            raise RowError(column, why, record.sources.get(column)) from None
         raise RowError(column, str(exc), record.sources.get(column)) from None
 
 
@@ -257,7 +282,7 @@ def _parse_row(record: Record, context: _Context) -> Row:
         row.error = exc
         settings = context.settings
         if clock := _quiet(parse_clock, values.get("time", "")) or _quiet(
-                lambda t: parse_moment(t, context.order, settings.zone).time(), values.get("date_time", "")):
+                lambda t: parse_moment(t, context.order, settings.zone, context.source).time(), values.get("date_time", "")):
             row.time_text = clock.strftime("%H:%M")
     return row
 
@@ -271,21 +296,21 @@ def _quiet(parse: Callable[[str], object], text: str):
 
 def _when(record: Record, context: _Context) -> datetime:
     """Date and time from one combined value or two; a missing time is an error, never a default."""
-    order, zone = context.order, context.settings.zone
+    order, zone, source = context.order, context.settings.zone, context.source
     if "date_time" in record.values:
-        moment = _cell(record, "date_time", lambda t: parse_moment(t, order, zone), "11/21/2026 9:30 AM")
+        moment = _cell(record, "date_time", lambda t: parse_moment(t, order, zone, source), "11/21/2026 9:30 AM")
         if moment is None:
             raise RowError("date_time", "empty. The export needs each appointment's date and start time.", record.sources.get("date_time"))
         return moment
     clock = _cell(record, "time", parse_clock, "14:30 or 2:30 PM")
     if clock is None:
         raise RowError("time", "empty. Type the appointment time, like 14:30 or 2:30 PM.", record.sources.get("time"))
-    return datetime.combine(_cell(record, "date", lambda t: parse_day(t, order), "2026-11-21") or context.day, clock)
+    return datetime.combine(_cell(record, "date", lambda t: parse_day(t, order, source), "2026-11-21") or context.day, clock)
 
 
 def _visit(record: Record, context: _Context) -> Visit:
     """Parse the record's values; ``Visit`` itself checks every rule about them."""
-    values, order = record.values, context.order
+    values, order, source = record.values, context.order, context.source
     where = record.sources.get
     name = values.get("patient_name", "")
     if not name:  # the name's error comes first, before any other cell's
@@ -295,14 +320,14 @@ def _visit(record: Record, context: _Context) -> Visit:
                        "appointment is at one of your locations.", where("location"))
     when = _when(record, context)
     treatment = _treatment(record, context)
-    dob = _cell(record, "date_of_birth", lambda t: parse_day(t, order), "1980-05-01, or the export's own form with schedule.date_order set")
+    dob = _cell(record, "date_of_birth", lambda t: parse_day(t, order, source), "1980-05-01")
     session, total = _cell(record, "session_number", parse_session, "3 or 3/6") or (None, None)
     series = _cell(record, "series_length", _positive, "6")
     if series is not None:
         if total is not None and total != series:
             raise RowError("series_length", f"{series} does not match session_number {session}/{total}.", where("series_length"))
         total = series
-    next_visit = _cell(record, "next_appointment", lambda t: parse_moment(t, order, context.settings.zone), "2026-11-24 10:00")
+    next_visit = _cell(record, "next_appointment", lambda t: parse_moment(t, order, context.settings.zone, source), "2026-11-24 10:00")
     large = values.get("large_print", "").lower()
     if large not in _YES | _NO:
         raise RowError("large_print", f"{values['large_print']!r} is not yes or no. Use yes/no, true/false or 1/0.", where("large_print"))
@@ -337,8 +362,33 @@ def _treatment(record: Record, context: _Context) -> str:
     except VisitError:
         pass
     if mapped or record.sources.get("treatment"):
-        unmapped = [t for t in context.types if normalize_key(t) not in mapped]
+        unmapped = [t for t in context.types if not _resolves(t, context)]
+        known = [*loaded.clinic.schedule.treatments, *offered]
+        close = difflib.get_close_matches(text, known, n=1, cutoff=0.75) or difflib.get_close_matches(
+            normalize_key(text), [normalize_key(k) for k in known], n=1, cutoff=0.75)
+        hint = f"Did you mean {close[0]!r}? Otherwise add" if close else "Add"
+        others = [t for t in unmapped if normalize_key(t) != normalize_key(text)]
+        rest = f" Also without a treatment in this file: {', '.join(repr(t) for t in others)}." if others else ""
         raise RowError("treatment", f"appointment type {text!r} is not in schedule.treatments in clinic.yaml. "
-                       f"Types in this file without a treatment: {', '.join(repr(t) for t in unmapped)}. "
-                       "Map each to a treatment kind, or to skip.", source)
-    raise RowError("treatment", f"{text!r} is not offered by {loaded.clinic.id}. Use one of: {', '.join(offered)}.", source)
+                       f"{hint} it under schedule.treatments, as {_yaml_key(text)}: {offered[0]} (a treatment kind), "
+                       f"or {_yaml_key(text)}: skip if it is not a ketamine treatment.{rest}", source)
+    close = difflib.get_close_matches(normalize_key(text), offered, n=1, cutoff=0.75)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise RowError("treatment", f"{text!r} is not offered by {loaded.clinic.id}.{hint} Use one of: {', '.join(offered)}, or map "
+                   f"the export's own name under schedule.treatments in clinic.yaml.", source)
+
+
+def _resolves(text: str, context: _Context) -> bool:
+    """An appointment type the clinic mapped (to a kind or skip), or a kind or label it offers."""
+    if normalize_key(text) in context.settings.treatments:
+        return True
+    try:
+        treatment_kind(text, context.loaded)
+    except VisitError:
+        return False
+    return True
+
+
+def _yaml_key(text: str) -> str:
+    """The appointment type as a clinic.yaml key: quoted, so codes like 99214 stay text."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

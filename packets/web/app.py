@@ -32,7 +32,7 @@ from packets import facade
 from packets.config.languages import text_in
 from packets.errors import PacketsError
 from packets.files import write_atomic
-from packets.visits.model import parse_date, parse_datetime, parse_session, parse_time
+from packets.visits.model import parse_session, parse_time
 from packets.web import security
 from packets.web.store import Session, Store, make_private, new_token
 from packets.web.work import Renderers
@@ -488,12 +488,13 @@ async def patient(request: Request, station: Station, session: Session) -> Respo
 
 def _render_walk_in(station: Station, clinic: str, v: dict[str, str], user: str) -> str:
     loaded = station.clinic(clinic)
-    day = parse_date(v["date"]) if v["date"] else date.today()
+    day = facade.typed_date(loaded, v["date"], "Date") if v["date"] else date.today()
     session, total = parse_session(v["session"]) if v["session"] else (None, None)
     visit = facade.new_visit(
         loaded, name=v["name"], treatment=v["treatment"], when=datetime.combine(day, parse_time(v["time"])),
-        date_of_birth=parse_date(v["dob"]) if v["dob"] else None, mrn=v["mrn"], session=session, series_length=total,
-        escort=v["escort"], next_visit=parse_datetime(v["next"]) if v["next"] else None, provider=v["provider"],
+        date_of_birth=facade.typed_date(loaded, v["dob"], "Date of birth", private=True) if v["dob"] else None, mrn=v["mrn"],
+        session=session, series_length=total, escort=v["escort"],
+        next_visit=facade.typed_moment(loaded, v["next"], "Next visit") if v["next"] else None, provider=v["provider"],
         language=v["language"], large_print=v["large_print"] == "yes",
     )
     day_token, row_token = new_token(), new_token()

@@ -190,8 +190,9 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
 
 @pytest.fixture(scope="module")
 def a4_packet(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("a4") / "packet.pdf"
-    done = subprocess.run([*PACKETS, "render", "--clinic", "harbor-spravato", "--name", "Ana Lima", "--treatment",
+    folder = tmp_path_factory.mktemp("a4")  # a real-looking clinic: `print FILE` refuses a page marked SAMPLE
+    out = folder / "packet.pdf"
+    done = subprocess.run([*PACKETS, "render", "--clinic", real_copy(folder, "harbor-spravato"), "--name", "Ana Lima", "--treatment",
                            "esketamine-nasal", "--date", "2026-11-21", "--time", "9:05", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ import pytest
 from conftest import PACKETS
 
 from packets.visits.model import (
-    InputError, Visit, VisitError, initials, parse_date, parse_datetime, parse_session, parse_time,
+    InputError, Visit, VisitError, initials, parse_session, parse_time,
 )
 
 WHEN = datetime(2026, 11, 21, 14, 30)
@@ -28,12 +28,8 @@ def test_bad_times(text: str) -> None:
         parse_time(text)
 
 
-def test_dates_and_sessions() -> None:
-    assert parse_date("2026-11-21") == parse_date("11/21/2026") == date(2026, 11, 21)
-    assert parse_datetime("2026-11-24T10:00") == datetime(2026, 11, 24, 10, 0)
+def test_sessions() -> None:
     assert parse_session("3/6") == parse_session("3 of 6") == (3, 6)
-    with pytest.raises(InputError, match="does not exist"):
-        parse_date("2026-02-30")
     with pytest.raises(InputError, match="out of range"):
         parse_session("7/6")
 

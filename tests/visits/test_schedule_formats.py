@@ -15,6 +15,7 @@ from packets.errors import ConfigError
 from packets.visits.readers.presets import PRESETS
 from packets.visits.readers.sniff import sniff_delimiter, sniff_format
 from packets.visits.schedule import Schedule, ScheduleError, read_schedule
+from packets.visits.when import DateProblem, parse_day
 
 NAMES = ("Quill", "Ruiz", "Baker", "Park", "Okafor", "Doe", "Soto", "Patel", "Visser", "Bakker", "Rossi", "Neil", "A-10")
 
@@ -55,7 +56,9 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     assert sorted(bad) == [13, 16]
     assert "refers to a patient who is not in the file" in bad[13]
     assert "appointment type 'Ketamine consult' is not in schedule.treatments" in bad[16]
-    assert "Types in this file without a treatment: 'Ketamine consult'" in bad[16]
+    assert ('Add it under schedule.treatments, as "Ketamine consult": iv-ketamine (a treatment kind), '
+            'or "Ketamine consult": skip if it is not a ketamine treatment.') in bad[16]
+    assert "Also without" not in bad[16]  # types that resolve are not listed as unknown
     assert dict(schedule.skipped) == {"cancelled": 2, "other-day": 1}
     assert schedule.skipped_summary() == "2 cancelled or no-show, 1 on another day"
     rows = {r.number: r for r in schedule.rows}
@@ -167,7 +170,7 @@ def test_simplepractice_combined_date_time_and_repeated_columns(tmp_path: Path) 
     }
     bad = _bad(schedule)
     assert bad[4].startswith("column 'Billing Code' (treatment): appointment type '90837' is not in schedule.treatments")
-    assert "Types in this file without a treatment: '90837'." in bad[4]
+    assert '"90837": skip if it is not a ketamine treatment.' in bad[4]
     assert bad[5] == ("column 'Date of Service' (date_time): '11/23/2026' has a date but no time. "
                       "Export the appointment's start time with its date.")
     assert dict(schedule.skipped) == {"cancelled": 2, "other-day": 1, "not-a-treatment": 1}
@@ -257,24 +260,47 @@ def test_semicolon_dmy_export(tmp_path: Path) -> None:
     assert dict(schedule.skipped) == {"other-day": 1}  # 06/05/2026 is 6 May
 
 
-def test_date_order_proved_by_the_file_is_used_with_a_warning(tmp_path: Path) -> None:
-    block = SCHEDULES["dmy"][1].replace("  date_order: DMY\n", "")
-    schedule = _read(tmp_path, "dmy", "semicolon-dmy.csv", date(2026, 6, 5), block=block)
-    assert sorted(_good(schedule)) == [2, 3, 7]
-    assert any("read dates as DMY because some dates only make sense that way" in w for w in schedule.warnings)
+def test_a_file_that_contradicts_the_country_order_is_refused_whole(tmp_path: Path) -> None:
+    block = SCHEDULES["dmy"][1].replace("  date_order: DMY\n", "")  # a US clinic (month first) with a day-first export
+    with pytest.raises(ScheduleError, match="some dates in this file only make sense day first, but a clinic with country: US "
+                                            "reads dates month first. Set schedule.date_order: DMY in clinic.yaml"):
+        _read(tmp_path, "dmy", "semicolon-dmy.csv", date(2026, 6, 5), block=block)
 
 
-def test_ambiguous_dates_without_date_order_fail_their_rows(tmp_path: Path) -> None:
+def test_a_us_clinic_reads_month_first_without_date_order(tmp_path: Path) -> None:
     file = tmp_path / "day.csv"
     file.write_text("patient_name,date,time,treatment,date_of_birth\n"
-                    "Jo Ng,11/05/2026,10:00,iv-ketamine,\n"
-                    "Al Ng,2026-11-05,11:00,iv-ketamine,02/03/1980\n")
-    schedule = read_schedule(file, load_clinic("sunrise-iv"), date(2026, 11, 5))
+                    "Jo Ng,12/6/2026,10:00,iv-ketamine,02/03/1980\n"
+                    "Al Ng,12/6/2026,11:00,iv-ketamine,02/30/1980\n")
+    schedule = read_schedule(file, load_clinic("sunrise-iv"), None)
+    assert schedule.day == date(2026, 12, 6)
+    assert schedule.rows[0].visit.date_of_birth == date(1980, 2, 3)
+    bad = _bad(schedule)[3]  # impossible, not ambiguous; private, so the value is never echoed
+    assert bad == ("column date_of_birth: not a real date read month first (MDY, from country: US). "
+                   "Check the month and day.")
+    assert "02/30" not in bad
+
+
+def test_a_misspelt_type_gets_did_you_mean_and_the_line_to_add(tmp_path: Path) -> None:
+    file = tmp_path / "day.csv"
+    file.write_text("Patient,Date,Time,Appointment type\nGail Park,12/6/2026,8:30,IV Ketamin Infusion\n"
+                    "Al Ng,12/6/2026,9:30,IV Ketamine Infusion\nBo Li,12/6/2026,10:30,Consult\n")
+    block = "schedule:\n  columns: {patient_name: Patient, treatment: Appointment type}\n  treatments:\n    IV Ketamine Infusion: iv-ketamine\n"
+    schedule = read_schedule(file, load_clinic(clinic_with_schedule(tmp_path, "tebra", block)), None)
     bad = _bad(schedule)
-    assert bad[2] == ("column date: date '11/05/2026': the day and month could be either way round. "
-                      "Set schedule.date_order (MDY or DMY) in clinic.yaml.")
-    assert bad[3].startswith("column date_of_birth: not understood.")  # private: the value is never echoed
-    assert "02/03" not in bad[3]
+    assert "Did you mean 'IV Ketamine Infusion'?" in bad[2] and "'IV Ketamine Infusion'," not in bad[2].split("Also")[-1]
+    assert bad[2].endswith("Also without a treatment in this file: 'Consult'.")
+    assert '"Consult": skip if it is not a ketamine treatment.' in bad[4] and "Did you mean" not in bad[4]
+
+
+def test_an_impossible_date_says_which_order_would_read_it() -> None:
+    with pytest.raises(DateProblem, match=r"date '13/12/2026' is not a real date read month first \(MDY, from country: US\); "
+                                          r"read day first it would be 13 December 2026\. If your dates are day first, "
+                                          r"set schedule.date_order: DMY in clinic.yaml\."):
+        parse_day("13/12/2026", "MDY", "country: US")
+    with pytest.raises(DateProblem, match="the day and month could be either way round"):
+        parse_day("05/06/2026", None, "country CA writes dates both ways")
+    assert parse_day("05/06/2026", "DMY") == date(2026, 6, 5)
 
 
 def test_wrong_run_date_warns(tmp_path: Path) -> None:
@@ -366,3 +392,11 @@ def test_format_option_that_does_not_fit_the_file(tmp_path: Path, fmt: str, mess
                            "--format", fmt, "--out", str(tmp_path / "out"), "--jobs", "1"], capture_output=True, text=True)
     assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_an_ignored_column_that_looks_like_a_field_is_suggested_as_a_mapping(tmp_path: Path) -> None:
+    file = tmp_path / "day.csv"
+    file.write_text("patient_name,date,time,treatment,DOB,Chart Number,Room\nGail Park,12/6/2026,8:30,iv-ketamine,1/2/1980,55,3\n")
+    schedule = read_schedule(file, load_clinic("sunrise-iv"), None)
+    assert any(w.endswith("ignoring column(s) not used by packets: DOB, Chart Number, Room. To use them, add under "
+                          "schedule.columns in clinic.yaml: date_of_birth: DOB; mrn: Chart Number") for w in schedule.warnings)

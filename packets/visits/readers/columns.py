@@ -75,7 +75,8 @@ def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[
     records = Records("csv", [])
     unused = [header_cells[i].strip() for i, h in enumerate(header) if h and i not in used]
     if unused:
-        records.warnings.append(f"{path}: ignoring column(s) not used by packets: {excerpt(', '.join(dict.fromkeys(unused)), 200, quote=False)}")
+        records.warnings.append(f"{path}: ignoring column(s) not used by packets: {excerpt(', '.join(dict.fromkeys(unused)), 200, quote=False)}"
+                                + _mapping_hint(unused, set(plan)))
     sources = {name: _where(settings, name, [header_cells[i].strip() for i in at]) for name, at in plan.items()}
     for number, cells, problem in body:
         values = {name: " ".join(filter(None, (_cell(cells, i) for i in at))) for name, at in plan.items()}
@@ -107,6 +108,31 @@ def _refuse_repeats(path: Path, name: str, columns, found: list[list[int]], head
 def _found(header_cells: list[str]) -> str:
     """The header as found, cut short and with controls escaped: a header can be any text."""
     return excerpt(", ".join(h.strip() for h in header_cells if h.strip()) or "none", 120, quote=False)
+
+
+# Ignored columns whose names say what they hold: the mapping that would use them.
+_LOOKS_LIKE = {
+    "date_of_birth": ("dob", "birth date", "birthdate", "date of birth", "birthday", "d.o.b."),
+    "mrn": ("mrn", "medical record number", "chart number", "patient id", "record number"),
+    "patient_name": ("patient", "patient name", "client", "client name", "name"),
+    "escort_name": ("escort", "driver", "ride", "escort name"),
+    "next_appointment": ("next appointment", "next visit", "next appt"),
+    "provider": ("provider", "clinician", "doctor"),
+}
+
+
+def _mapping_hint(unused: list[str], mapped: set[str]) -> str:
+    """``DOB`` left out because nothing maps it: say the line that would print it."""
+    lines = []
+    for column in dict.fromkeys(unused):
+        key = " ".join(column.casefold().replace("_", " ").split())
+        for field, names in _LOOKS_LIKE.items():
+            if field not in mapped and key in names:
+                lines.append(f"{field}: {column}")
+                break
+    if not lines:
+        return ""
+    return f". To use them, add under schedule.columns in clinic.yaml: {'; '.join(lines)}"
 
 
 def _suggest(header_cells: list[str], settings: ReadSettings) -> str:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from packets.config.schema import Clinic
 from packets.errors import PacketsError
+from packets.visits.when import DateReading, date_reading
 
 
 class ScheduleError(PacketsError):
@@ -83,6 +84,7 @@ class ReadSettings:
     preset: str | None
     own_columns: frozenset[str]  # fields the clinic mapped itself (schedule.columns), not the preset
     date_order: str | None
+    date_source: str  # where date_order came from: "schedule.date_order", a preset, "country: US"
     zone: ZoneInfo | None
     treatments: dict[str, str]  # normalized appointment type or code -> kind or "skip"
     locations: frozenset[str]  # normalized
@@ -105,16 +107,26 @@ class ReadSettings:
             columns.pop("date_time", None)
         for name, value in config.columns.items():
             columns[name] = (value,) if isinstance(value, str) else tuple(value)
+        reading = clinic_date_reading(clinic)
         return cls(
             columns=columns,
             preset=config.preset,
             own_columns=frozenset(config.columns),
-            date_order=config.date_order or (preset.date_order if preset else None),
+            date_order=reading.order,
+            date_source=reading.source,
             zone=ZoneInfo(config.time_zone) if config.time_zone else None,
             treatments={normalize_key(k): v for k, v in config.treatments.items()},
             locations=frozenset(normalize_key(x) for x in config.locations),
             cancelled=CANCELLED_STATUSES | (preset.cancelled if preset else frozenset()),
         )
+
+
+def clinic_date_reading(clinic: Clinic) -> DateReading:
+    """How this clinic's dates are read, by every input: schedules, ``render --date``, the walk-in form."""
+    from packets.visits.readers.presets import PRESETS
+
+    preset = PRESETS[clinic.schedule.preset] if clinic.schedule.preset else None
+    return date_reading(clinic.schedule.date_order, (preset.title, preset.date_order) if preset else None, clinic.country)
 
 
 def pick_type(texts: list[str], settings: ReadSettings) -> str:
