@@ -46,10 +46,6 @@ class DateReading:
     order: DateOrder | None
     source: str  # "schedule.date_order", "the Tebra (Kareo) preset", "country: US", or why there is none
 
-    @property
-    def from_country(self) -> bool:
-        return self.source.startswith("country")
-
     def describe(self) -> str:
         """``05/06/2026 is read as May 6, 2026 (month first, from country: US)``, for ``validate``."""
         if self.order is None:
