@@ -33,7 +33,7 @@ from packets.visits.readers.records import (
     ScheduleError, normalize_header, normalize_key,
 )
 from packets.visits.readers.sniff import FORMATS, sniff_delimiter, sniff_format
-from packets.visits.when import DateProblem, date_order_votes, parse_clock, parse_day, parse_moment
+from packets.visits.when import ORDER_WORDS, DateProblem, date_order_votes, parse_clock, parse_day, parse_moment
 
 __all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "ScheduleError", "normalize_header", "read_schedule"]
 # Cells that hold patient data: their values never appear in a message.
@@ -190,11 +190,10 @@ def _date_order(path: Path, records: Records, settings: ReadSettings) -> tuple[s
     if settings.date_order is None:
         return proved, "the file's own dates"
     if proved and proved != settings.date_order:
-        words = {"MDY": "month first", "DMY": "day first"}
         raise ScheduleError(
-            f"{path}: some dates in this file only make sense {words.get(proved, proved)}, but a clinic with "
-            f"{settings.date_source} reads dates {words.get(settings.date_order, 'year first')}. "
-            f"Set schedule.date_order: {proved} in clinic.yaml if the export writes {words.get(proved, proved)}.")
+            f"{path}: some dates in this file only make sense {ORDER_WORDS[proved]}, but a clinic with "
+            f"{settings.date_source} reads dates {ORDER_WORDS[settings.date_order]}. "
+            f"Set schedule.date_order: {proved} in clinic.yaml if the export writes {ORDER_WORDS[proved]}.")
     return settings.date_order, settings.date_source
 
 

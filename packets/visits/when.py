@@ -29,7 +29,7 @@ DateOrder = str  # "MDY", "DMY" or "YMD"
 _MONTH_FIRST = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"})
 _YEAR_FIRST = frozenset({"CN", "JP", "KR", "TW", "HU", "MN", "LT", "IR"})
 _NO_DEFAULT = frozenset({"CA"})
-_WORDS = {"MDY": "month first", "DMY": "day first", "YMD": "year first"}
+ORDER_WORDS = {"MDY": "month first", "DMY": "day first", "YMD": "year first"}
 
 
 def country_date_order(country: str) -> DateOrder | None:
@@ -53,7 +53,7 @@ class DateReading:
         if self.order == "YMD":
             return f"numeric dates are read year first, like 2026/05/06 ({self.source})."
         sample = "May 6, 2026" if self.order == "MDY" else "5 June 2026"
-        return f"dates like 05/06/2026 are read as {sample} ({_WORDS[self.order]}, from {self.source})."
+        return f"dates like 05/06/2026 are read as {sample} ({ORDER_WORDS[self.order]}, from {self.source})."
 
 
 def date_reading(date_order: DateOrder | None, preset: tuple[str, DateOrder | None] | None, country: str) -> DateReading:
@@ -122,14 +122,14 @@ def parse_day(text: str, order: DateOrder | None, source: str = "schedule.date_o
         return date(year, month, day)
     except ValueError:
         pass
-    read = f"is not a real date read {_WORDS[order]} ({order}, from {source})"
+    read = f"is not a real date read {ORDER_WORDS[order]} ({order}, from {source})"
     other = "DMY" if order == "MDY" else "MDY"
     try:
         swapped = date(year, day, month)
     except ValueError:
         raise _problem(text, f"{read}. Check the month and day.") from None
-    hint = f"If your dates are {_WORDS[other]}, set schedule.date_order: {other} in clinic.yaml."
-    raise DateProblem(f"date {text!r} {read}; read {_WORDS[other]} it would be {swapped.day} {swapped:%B %Y}. {hint}",
+    hint = f"If your dates are {ORDER_WORDS[other]}, set schedule.date_order: {other} in clinic.yaml."
+    raise DateProblem(f"date {text!r} {read}; read {ORDER_WORDS[other]} it would be {swapped.day} {swapped:%B %Y}. {hint}",
                       f"{read[3:]}. Check the month and day. {hint}") from None
 
 
