@@ -4,3 +4,7 @@
 templates; ``engine`` runs WeasyPrint with the local-only ``fetcher``; ``compose`` is
 the fast path; ``packet``, ``cards`` and ``preview`` are the documents.
 """
+
+from .libraries import load_weasyprint
+
+load_weasyprint()  # before any module here imports WeasyPrint: see libraries.py
