@@ -63,12 +63,31 @@ def check_output_file(path: Path) -> None:
         if os.path.lexists(path):
             mode = path.stat().st_mode if path.exists() else path.lstat().st_mode
             if not stat.S_ISREG(mode):
-                raise OutputPathError(f"{path} is {_kind(mode)}; --out must be a file path, like out/packet.pdf.")
+                like = f"{path}/packet.pdf" if stat.S_ISDIR(mode) else "out/packet.pdf"
+                raise OutputPathError(f"{path} is {_kind(mode)}; --out must be a file path, like {like}.")
         ancestor = _existing_ancestor(path.parent)
         if ancestor.exists() and not ancestor.is_dir():
             raise OutputPathError(f"{path} is under {ancestor}, which is a file, not a folder. Give a path in a folder.")
     except OSError as exc:
         raise OutputPathError(os_error_message(exc, path)) from None
+
+
+def pdf_file_path(text: str, option: str = "--out") -> Path:
+    """The PDF file ``text`` names, refused with the fix when it names a folder or another kind of file.
+
+    ``--out day/`` or ``--out Desktop`` is read as the folder it looks like, never as a
+    file called ``day`` that no PDF viewer or printer dialog would open. The tool does
+    not make up a file name inside the folder: a name from the patient would put health
+    information in a file name, and one from the time could replace another patient's packet.
+    """
+    if text.endswith(("/", os.sep)):
+        raise OutputPathError(f"{option} {text} names a folder; give the PDF's file name in it, like {text}packet.pdf.")
+    path = Path(text)
+    check_output_file(path)
+    if path.suffix.lower() != ".pdf":
+        raise OutputPathError(f"{option} {text} does not end in .pdf; give the PDF's file name, like {text}.pdf "
+                              f"(or {text}/packet.pdf for a file in a folder {path.name}).")
+    return path
 
 
 def check_output_folder(path: Path) -> None:

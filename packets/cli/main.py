@@ -24,7 +24,7 @@ import click
 
 from packets import __version__, facade
 from packets.errors import PacketsError
-from packets.files import os_error_message
+from packets.files import os_error_message, pdf_file_path
 from packets.textsafety import terminal_safe
 from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
 from packets.visits.model import parse_session, parse_time
@@ -50,6 +50,15 @@ class PacketsGroup(click.Group):
             name = ctx.invoked_subcommand or "packets"
             _fail(f"unexpected {type(exc).__name__} in '{name}'; this is a bug, please report it. "
                   f"Run again as 'packets --debug {name} ...' to see the traceback.")
+
+
+class PdfFile(click.ParamType):
+    """``--out`` for one PDF: the text as typed, so a trailing ``/`` (a folder) is seen before ``Path`` drops it."""
+
+    name = "FILE.pdf"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        return value if isinstance(value, Path) else pdf_file_path(str(value))
 
 
 def _note_sample(loaded: facade.LoadedClinic) -> None:
@@ -134,7 +143,7 @@ def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) 
 @click.option("--treatment", required=True, help="iv-ketamine, im-ketamine, esketamine-nasal or oral-ketamine.")
 @click.option("--date", "date_text", help="Treatment date, 2026-11-21, or 11/21/2026 read in the clinic's date order (default: today).")
 @click.option("--time", "time_text", help="Time of the dose, 14:30 or 2:30 PM (default: now).")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="PDF file to write.")
+@click.option("--out", required=True, type=PdfFile(), help="PDF file to write (a name ending in .pdf).")
 @click.option("--dob", help="Date of birth.")
 @click.option("--mrn", help="Medical record number.")
 @click.option("--session", "session_text", help="Treatment number, e.g. 3 or 3/6.")
@@ -263,8 +272,8 @@ def _row_line(result: Any, unit: str = "row") -> str:
 @click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
 @clinics_option
 @click.option("--count", type=click.IntRange(1, 1000), default=None, help="Number of cards (default: one full sheet).")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="PDF to write (default: output/<clinic-id>/cards.pdf).")
+@click.option("--out", type=PdfFile(), default=None,
+              help="PDF to write, ending in .pdf (default: output/<clinic-id>/cards.pdf).")
 @print_option
 def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | None, print_: bool) -> None:
     """Write a sheet of warning cards for card stock (fronts, then backs)."""

@@ -87,3 +87,22 @@ def test_print_reads_the_sample_mark_from_the_file_itself(tmp_path: Path) -> Non
     assert sent.stderr.strip().splitlines() == [
         "error: not sent to queue 'front-desk': p.pdf is marked SAMPLE (page 1): it was made from a clinic config with "
         "stand-in phone numbers or web addresses and is not for patients. Put the real ones in clinic.yaml and render it again."]
+
+
+def test_out_naming_a_folder_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """``--out newdir/`` used to write a file called ``newdir``; a folder or a name without .pdf is refused."""
+    (tmp_path / "existing").mkdir()
+    cases = {f"{tmp_path}/newdir/": "names a folder; give the PDF's file name in it, like",
+             f"{tmp_path}/newdir": "does not end in .pdf",
+             f"{tmp_path}/existing": "is a folder; --out must be a file path, like"}
+    for out, words in cases.items():
+        done = subprocess.run([*PACKETS, "render", "--clinic", "sunrise-iv", "--name", "Jo Ng", "--treatment", "iv-ketamine",
+                               "--time", "9:30", "--out", out], capture_output=True, text=True)
+        assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert words in done.stderr, done.stderr
+    cards = subprocess.run([*PACKETS, "cards", "--clinic", "sunrise-iv", "--out", f"{tmp_path}/cards/"], capture_output=True, text=True)
+    assert cards.returncode == 1 and "names a folder" in cards.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"] and not any((tmp_path / "existing").iterdir())
+    done = subprocess.run([*PACKETS, "render", "--clinic", "sunrise-iv", "--name", "Jo Ng", "--treatment", "iv-ketamine",
+                           "--time", "9:30", "--out", f"{tmp_path}/existing/p.PDF"], capture_output=True, text=True)
+    assert done.returncode == 0 and Pdf((tmp_path / "existing" / "p.PDF").read_bytes()).page_texts()
