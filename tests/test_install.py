@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -19,14 +20,25 @@ def _tree(folder: Path) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
-    """A venv with the wheel installed (its dependencies come from this environment, offline)."""
+    """A venv with the wheel installed; its dependencies come from the environment running the tests, offline.
+
+    ``venv`` builds on the base interpreter, whose own site-packages may hold none of the
+    dependencies (a fresh venv's tests). A ``.pth`` file puts the running environment's
+    site-packages after the new venv's own, so the wheel is found first and WeasyPrint,
+    pydantic and the rest are found as they are here. Only the folder is added: the
+    checkout's editable install (a ``.pth`` hook inside it) is not run.
+    """
     root = tmp_path_factory.mktemp("install")
     wheels = root / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
                    check=True, capture_output=True)
     env_dir = root / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    own_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    here = dict.fromkeys(sysconfig.get_path(key) for key in ("purelib", "platlib"))
+    (Path(own_site) / "tested-environment.pth").write_text("".join(f"{folder}\n" for folder in here))
     wheel = next(wheels.glob("packets-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
                    check=True, capture_output=True)
