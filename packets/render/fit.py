@@ -58,11 +58,31 @@ class Overflow:
     text: str | None  # the text that does not fit, unless it may be patient data
     outside: str  # "the page" or the box it sticks out of
     image: bool = False
+    room: tuple[int, int] | None = None  # a margin line: (characters that fit, characters it has)
 
-    def message(self) -> str:
+    def message(self, pages: list[int] | None = None, count: int = 1) -> str:
+        """One problem, or ``count`` alike ones on ``pages`` (the same footer on every page)."""
         what = f"'{self.text}'" if self.text else "an image" if self.image else "a line"
-        where = "runs off the page" if self.outside == "the page" else f"does not fit inside {self.outside}"
-        return f"page {self.page}, {self.box}: {what} {where}; {self.fix}, or use a shorter value."
+        if count > 1 and not self.text:
+            what = f"{count} images" if self.image else f"{count} lines"
+        plural = count > 1 and not self.text
+        if self.outside == "the page":
+            where = "run off the page" if plural else "runs off the page"
+        else:
+            where = f"do not fit inside {self.outside}" if plural else f"does not fit inside {self.outside}"
+        limit = (f" (about {self.room[0]} of its {self.room[1]} characters fit)"
+                 if self.room is not None and self.room[0] < self.room[1] else "")
+        return f"{_pages(pages or [self.page])}, {self.box}: {what} {where}{limit}; {self.fix}, or use a shorter value."
+
+
+def _pages(numbers: list[int]) -> str:
+    """``page 3``, ``pages 1-9`` or ``pages 1, 3 and 5``."""
+    numbers = sorted(set(numbers))
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"pages {numbers[0]}-{numbers[-1]}"
+    return "pages " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def _classes(box: wb.Box) -> set[str]:
@@ -170,14 +190,48 @@ def overflows(document: Document) -> list[Overflow]:
                     quoted = None if _personal(ancestors) or not isinstance(leaf, wb.TextBox) else leaf.text.strip()[:60]
                     outside = "the page" if isinstance(holder, wb.PageBox) else (
                         "its box" if holder is ancestors[-1] else _name(ancestors[: ancestors.index(holder) + 1])[0])
-                    found.append(Overflow(number, box, fix, quoted, outside, not isinstance(leaf, wb.TextBox)))
+                    margin = next((a for a in ancestors if isinstance(a, wb.MarginBox)), None)
+                    found.append(Overflow(number, box, fix, quoted, outside, not isinstance(leaf, wb.TextBox),
+                                          _room(margin) if margin is not None else None))
                     break
     return found
 
 
+def _room(margin: wb.MarginBox) -> tuple[int, int]:
+    """How many of a margin box's characters lie inside it, of how many: the limit a message can state.
+
+    A footer that is too long wraps onto lines below its box; counting the characters
+    on the lines that fit gives the clinic a number to aim for, for this paper and print size.
+    """
+    inside = total = 0
+    for leaf, _, line in _walk(margin, []):
+        if isinstance(leaf, wb.TextBox) and line is not None:
+            size = len(leaf.text.strip())
+            total += size
+            top, bottom = line.position_y, line.position_y + line.height
+            if _inside((leaf.position_x, top, leaf.position_x + leaf.width, bottom), _rect(margin)):
+                inside += size
+    return inside, total
+
+
+def grouped(problems: list[Overflow]) -> list[tuple[Overflow, list[int], int]]:
+    """Alike problems together, in the order first seen: (the first, its pages, how many)."""
+    groups: dict[tuple[str, str, str | None, str, bool], tuple[Overflow, list[int], list[int]]] = {}
+    for problem in problems:
+        key = (problem.box, problem.fix, problem.text, problem.outside, problem.image)
+        first, pages, count = groups.setdefault(key, (problem, [], [0]))
+        pages.append(problem.page)
+        count[0] += 1
+    per_page = {key: max(pages.count(p) for p in pages) for key, (_, pages, _) in groups.items()}
+    return [(first, pages, per_page[key]) for key, (first, pages, _) in groups.items()]
+
+
 def check_fit(document: Document) -> None:
     """Refuse a layout in which any text or image would print cut off or off the page."""
-    problems = overflows(document)
+    problems = grouped(overflows(document))
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise RenderError(f"text would be cut off on paper, so nothing was printed: {problems[0].message()}{more}")
+        listed = [first.message(pages, count) for first, pages, count in problems]
+        head = "text would be cut off on paper, so nothing was printed"
+        if len(listed) == 1:
+            raise RenderError(f"{head}: {listed[0]}")
+        raise RenderError(f"{head}, in {len(listed)} places: " + " ".join(f"({n}) {m}" for n, m in enumerate(listed, 1)))

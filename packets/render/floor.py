@@ -337,7 +337,7 @@ def problems(document: Document, floor: Floor, *, layer: bool = False, base: boo
 
 def check_floor(document: Document, floor: Floor, clinic: Path | None = None, css: str | None = None, *,
                 layer: bool = False, base: bool = False) -> None:
-    """Refuse a layout that does not print the safety floor (``FloorError``), naming the first rule it breaks.
+    """Refuse a layout that does not print the safety floor (``FloorError``), naming every rule it breaks.
 
     ``clinic`` (its folder) and ``css`` (its ``branding.css``) let the message point at
     the clinic's file and line that most likely did it.
@@ -346,7 +346,8 @@ def check_floor(document: Document, floor: Floor, clinic: Path | None = None, cs
     if not broken:
         return
     rule, place = broken[0]
-    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    others = list(dict.fromkeys(r for r, _ in broken[1:] if r != rule))  # every rule it breaks, each once
+    more = f" (also: {'; '.join(others)})" if others else ""
     if place == "tiers" and "must print on page 1" in rule:  # too much above them, not a hiding rule
         where = None
         advice = ("Page 1 must hold the Today box and all three tiers: shorten the clinic's Today lines (instructions) "

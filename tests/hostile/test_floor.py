@@ -200,3 +200,15 @@ def test_a_batch_with_hiding_css_fails_every_row_with_the_reason(clinic_copy, tm
     failed = [line for line in done.stderr.splitlines() if "FAILED" in line]
     assert len(failed) == 3 and all("the safety floor would not print" in line and "it is hidden (visibility)" in line for line in failed)
     assert not list(out.rglob("*.pdf")) if out.exists() else True
+
+
+def test_every_floor_rule_a_stylesheet_breaks_is_named(clinic_copy) -> None:
+    """Two broken parts, two names in the one message: the clinic fixes both in one go, not one per run."""
+    path = clinic_copy()
+    _edit(path, "branding:\n", "branding:\n  css: extra.css\n")
+    (path.parent / "extra.css").write_text(".tier-emergency { visibility: hidden; }\n.tier-crisis { opacity: 0.15; }\n")
+    with pytest.raises(PacketsError) as caught:
+        render_packet(load_clinic(str(path)), VISIT["iv-ketamine"])
+    message = str(caught.value)
+    assert "the EMERGENCY tier (911) would not be seen" in message and "the CRISIS tier (988) would not be seen" in message, message
+    assert "(and " not in message and "(also: " in message

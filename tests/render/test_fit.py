@@ -126,3 +126,25 @@ def test_a_footer_note_too_long_for_the_page_is_refused(clinic_copy) -> None:
     with pytest.raises(RenderError) as info:
         render_packet(loaded, long_visit("esketamine-nasal", False), fast=False)
     assert "footer note" in str(info.value) and LONG_NAME not in str(info.value)
+
+
+def test_a_long_footer_is_one_problem_with_the_number_of_characters_that_fit(clinic_copy) -> None:
+    """The footer wraps on every page: one entry for all pages, with a limit the clinic can aim for."""
+    import re
+
+    path = clinic_copy("harbor-spravato")
+    footer = " ".join(["Harbor Mental Health, 88 Pier Road, Bayview; open every day, call us with any question"] * 3)
+    original = path.read_text()
+    path.write_text(original + f"footer_text: {footer}\n")
+    with pytest.raises(RenderError) as info:
+        render_packet(load_clinic(str(path)), long_visit("esketamine-nasal", True), fast=False)
+    message = str(info.value)
+    assert "(and " not in message and message.count("the footer note") == 1, message
+    found = re.search(r"pages 1-(\d+), the footer note: (\d+) lines? do(?:es)? not fit inside its box "
+                      r"\(about (\d+) of its (\d+) characters fit\)", message)
+    assert found, message
+    fit, total = int(found[3]), int(found[4])
+    assert 0 < fit < total and total >= len(footer)
+    shorter = footer[: fit - (total - len(footer)) - 12].rsplit(" ", 1)[0]  # the stated room, less a word's slack
+    path.write_text(original + f"footer_text: {shorter}\n")
+    assert Pdf(render_packet(load_clinic(str(path)), long_visit("esketamine-nasal", True), fast=False)).page_texts()
