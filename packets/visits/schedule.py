@@ -35,7 +35,7 @@ from packets.visits.readers.records import (
 from packets.visits.readers.sniff import FORMATS, sniff_delimiter, sniff_format
 from packets.visits.when import ORDER_WORDS, DateProblem, date_order_votes, parse_clock, parse_day, parse_moment
 
-__all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "ScheduleError", "normalize_header", "read_schedule"]
+__all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "Skipped", "ScheduleError", "normalize_header", "read_schedule"]
 # Cells that hold patient data: their values never appear in a message.
 PRIVATE = frozenset({"patient_name", "date_of_birth", "mrn", "escort_name", "provider"})
 _YES = {"yes", "y", "true", "1", "x"}
@@ -51,6 +51,17 @@ class Row:
     time_text: str  # HH:MM when the time parsed, else ""
     visit: Visit | None = None
     error: RowError | None = None
+    name: str = ""  # the name as read, also when the row failed: the front desk finds the patient by it
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An appointment of the day that gets no packet on purpose: cancelled, not a treatment, elsewhere."""
+
+    number: int
+    time_text: str
+    name: str
+    reason: str  # a key of SKIP_LABELS
 
 
 @dataclass
@@ -61,6 +72,7 @@ class Schedule:
     warnings: list[str] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)  # reason (cancelled, other-day, ...) -> rows
     format: str = "csv"
+    passed_over: list[Skipped] = field(default_factory=list)  # this day's skipped appointments, one by one
 
     @property
     def unit(self) -> str:
@@ -142,10 +154,16 @@ def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings:
     day = run_date or _most_common_date(records.items, order) or today
     skipped = Counter(records.skipped)
     kept: list[Record] = []
+    passed_over: list[Skipped] = []
     for record in records.items:
         reason = _skip_reason(record, settings, order, day)  # a broken row for another day is not this day's problem
         if reason:
             skipped[reason] += 1
+            if reason != OTHER_DAY:
+                clock = _quiet(parse_clock, record.values.get("time", "")) or _quiet(
+                    lambda t: parse_moment(t, order, settings.zone, source).time(), record.values.get("date_time", ""))
+                passed_over.append(Skipped(record.number, clock.strftime("%H:%M") if clock else "",
+                                           record.values.get("patient_name", ""), reason))
         else:
             kept.append(record)
     if not kept and not skipped:
@@ -163,7 +181,7 @@ def build_schedule(path: Path, records: Records, loaded: LoadedClinic, settings:
     warnings.extend(_duplicates(rows, UNITS.get(records.kind, "row")))
     if not kept and skipped[OTHER_DAY]:
         warnings.append(f"{path}: no appointments on {day.isoformat()}; {skipped[OTHER_DAY]} are on other days. Check --date.")
-    return Schedule(path, rows, day, warnings, skipped, records.kind)
+    return Schedule(path, rows, day, warnings, skipped, records.kind, passed_over)
 
 
 @dataclass(frozen=True)
@@ -269,7 +287,7 @@ def _cell(record: Record, column: str, parse: Callable[[str], object], example: 
 
 def _parse_row(record: Record, context: _Context) -> Row:
     values = record.values
-    row = Row(record.number, initials(values.get("patient_name", "")), "")
+    row = Row(record.number, initials(values.get("patient_name", "")), "", name=values.get("patient_name", ""))
     if record.error is not None:
         row.error = record.error
         row.time_text = values.get("time", "")

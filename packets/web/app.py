@@ -34,7 +34,10 @@ from packets.errors import PacketsError
 from packets.files import write_atomic
 from packets.visits.model import parse_session, parse_time
 from packets.web import security
+from packets.visits.model import initials
+from packets.web.retention import remove_day_files
 from packets.web.store import Session, Store, make_private, new_token
+from packets.web.wording import day_label, failed_reason, skipped_reason
 from packets.web.work import Renderers
 
 SESSION_COOKIE = "packets_session"
@@ -251,11 +254,20 @@ def _inbox(station: Station, clinic: str) -> Path | None:
 @signed_in
 async def today(request: Request, station: Station, session: Session) -> Response:
     ids, clinic = _clinic_choice(request, request.query_params.get("clinic"))
-    day = date.today().isoformat()
-    uploads = [dict(d) | {"rows": [dict(r) for r in station.store.rows_of(d["token"])]}
-               for d in (station.store.days_for(clinic, day) if clinic else [])]
-    return station.page("today.html", request, session, clinics=ids, clinic=clinic, day=day, uploads=uploads,
-                        inbox=_inbox_files(station, clinic))
+    return station.page("today.html", request, session, **_today_values(station, ids, clinic))
+
+
+def _today_values(station: Station, ids: list[str], clinic: str | None) -> dict[str, Any]:
+    """The Today page: the clinic shown, and its lists for today and the days ahead, each labelled by its date."""
+    today_ = date.today()
+    uploads = []
+    for d in station.store.days_for(clinic, today_.isoformat()) if clinic else []:
+        rows = station.store.rows_of(d["token"])
+        uploads.append(dict(d) | {"label": day_label(date.fromisoformat(d["day"]), today_),
+                                  "ready": sum(r["status"] == "ready" for r in rows),
+                                  "failed": sum(r["status"] == "failed" for r in rows)})
+    return {"clinics": ids, "clinic": clinic, "day": day_label(today_, today_), "uploads": uploads,
+            "inbox": _inbox_files(station, clinic)}
 
 
 @signed_in
@@ -290,8 +302,7 @@ async def upload(request: Request, station: Station, session: Session) -> Respon
         for leftover in uploads.glob(f"{token}*"):
             leftover.unlink()
         shutil.rmtree(station.settings.data / "packets" / token, ignore_errors=True)
-        return station.page("today.html", request, session, status=400, clinics=ids, clinic=clinic,
-                            day=date.today().isoformat(), uploads=[], inbox=_inbox_files(station, clinic), error=str(exc))
+        return station.page("today.html", request, session, status=400, error=str(exc), **_today_values(station, ids, clinic))
     return RedirectResponse(f"/days/{token}", status_code=303)
 
 
@@ -307,19 +318,33 @@ def _process_upload(station: Station, clinic: str, saved: Path, shown_name: str,
     # clinic, treatment and day finds its group's shared pages already laid out.
     result = facade.run_day(loaded, schedule, out_root, station.settings.jobs, bases=station.renderers.cache)
     rows = {r.number: r for r in schedule.rows}
+    earlier = station.store.lists_for_day(clinic, schedule.day.isoformat())
     with station.store.transaction() as db:
-        db.execute("INSERT INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        for old in earlier:  # a corrected schedule replaces the day's list; what was printed stays in the Log
+            db.execute("DELETE FROM days WHERE token = ?", (old["token"],))
+        db.execute("INSERT INTO days (token, clinic, day, source, folder, print_run, created, created_by, skipped) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (token, clinic, schedule.day.isoformat(), shown_name, str(result.folder),
-                    str(result.print_run) if result.print_run else None, datetime.now().isoformat(timespec="seconds"), user))
+                    str(result.print_run) if result.print_run else None, datetime.now().isoformat(timespec="seconds"), user,
+                    schedule.skipped_summary()))
+        insert = ("INSERT INTO rows (token, day_token, row, time, initials, name, treatment, language, mrn, status, error, "
+                  "file, pages, sha256, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for outcome in result.rows:
-            visit = rows[outcome.row].visit
-            db.execute("INSERT INTO rows (token, day_token, row, time, initials, name, treatment, language, mrn, status, error, "
-                       "file, pages, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (new_token(), token, outcome.row, outcome.time or "", outcome.initials,
-                        visit.name if visit else "",
-                        visit.treatment if visit else "", (visit.language or loaded.clinic.language) if visit else "",
-                        visit.mrn if visit else None, "ready" if outcome.status == "written" else "failed",
-                        outcome.error, str(result.folder / outcome.file) if outcome.file else None, outcome.pages, outcome.sha256))
+            row = rows[outcome.row]
+            visit = row.visit
+            failed = outcome.status != "written"
+            reason = failed_reason(row.error.column if row.error else None, read=visit is not None) if failed else None
+            db.execute(insert, (new_token(), token, outcome.row, outcome.time or "", outcome.initials,
+                                visit.name if visit else row.name,
+                                visit.treatment if visit else "", (visit.language or loaded.clinic.language) if visit else "",
+                                visit.mrn if visit else None, "failed" if failed else "ready",
+                                outcome.error, str(result.folder / outcome.file) if outcome.file else None, outcome.pages,
+                                outcome.sha256, reason))
+        for passed in schedule.passed_over:
+            db.execute(insert, (new_token(), token, passed.number, passed.time_text, initials(passed.name), passed.name,
+                                "", "", None, "skipped", None, None, None, None, skipped_reason(passed.reason)))
+    for old in earlier:
+        remove_day_files(station.store, old["token"])
 
 
 @signed_in
@@ -327,10 +352,25 @@ async def day_page(request: Request, station: Station, session: Session) -> Resp
     day = station.store.day(request.path_params["token"])
     if day is None:
         return _not_found(station, request, session)
-    rows = [dict(r) for r in station.store.rows_of(day["token"])]
-    return station.page("day.html", request, session, day=dict(day), rows=rows,
+    everything = [dict(r) for r in station.store.rows_of(day["token"])]
+    rows = [r for r in everything if r["status"] != "skipped"]
+    skipped = [r for r in everything if r["status"] == "skipped"]
+    return station.page("day.html", request, session, day=dict(day), rows=rows, skipped=skipped,
+                        label=day_label(date.fromisoformat(day["day"]), date.today()),
                         ready=sum(r["status"] == "ready" for r in rows), failed=sum(r["status"] == "failed" for r in rows),
                         printing=station.prints.get(day["token"]), can_print=_can_print(station, day["clinic"]))
+
+
+@signed_in
+async def day_pdf(request: Request, station: Station, session: Session) -> Response:
+    """The whole day's packets in one PDF, printer or not: to print from the browser or keep."""
+    day = station.store.day(request.path_params["token"])
+    if day is None or not day["print_run"] or not Path(day["print_run"]).is_file():
+        return _not_found(station, request, session)
+    station.store.audit(user=session.user, action="download (whole day)", clinic=day["clinic"], day=day["day"],
+                        content_version=facade.content_version())
+    return Response(Path(day["print_run"]).read_bytes(), media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="packets-{day["clinic"]}-{day["day"]}.pdf"'})
 
 
 def _not_found(station: Station, request: Request, session: Session) -> Response:
@@ -378,10 +418,12 @@ async def row_pdf(request: Request, station: Station, session: Session) -> Respo
 
 
 def _audit(station: Station, session: Session, row: Any, action: str, printer: str | None = None,
-           job: str | None = None, job_state: str | None = None) -> None:
+           job: str | None = None, job_state: str | None = None, reason: str | None = None) -> None:
+    """One Log entry; ``reason`` says why a print did not happen (no patient data: messages never quote it)."""
     station.store.audit(user=session.user, action=action, clinic=row["clinic"], day=row["day"], row=row["row"],
                         time=row["time"], initials=row["initials"], mrn=row["mrn"], content_version=facade.content_version(),
-                        sha256=row["sha256"], printer=printer, job=job, job_state=job_state, row_token=row["token"])
+                        sha256=row["sha256"], printer=printer, job=job, job_state=job_state, row_token=row["token"],
+                        reason=reason)
 
 
 def _can_print(station: Station, clinic: str) -> bool:
@@ -430,16 +472,19 @@ def _start_print(station: Station, session: Session, key: str, clinic: str, pdf:
             job = facade.print_pdf(pdf, "packet", loaded, on_sent=sent)
             task.line, task.ok = facade.describe_job(job), job.ok
             for row in rows:
-                _audit(station, session, row, action, printer=job.queue, job=job.name, job_state=job.state)
+                _audit(station, session, row, action, printer=job.queue, job=job.name, job_state=job.state,
+                       reason=None if job.ok else task.line)
                 if job.ok:
                     station.store.mark_printed(row["token"])
         except PacketsError as exc:
             task.line = f"Not printed: {exc}"
             for row in rows:
-                _audit(station, session, row, action, job_state="refused")
+                _audit(station, session, row, action, job_state="not sent", reason=str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug: shown, logged without patient data
             task.line = f"Not printed: unexpected {type(exc).__name__}; please report it."
             LOG.error("print failed: %s", type(exc).__name__)
+            for row in rows:
+                _audit(station, session, row, action, job_state="not sent", reason=task.line)
         finally:
             task.done = True
 
@@ -505,7 +550,7 @@ def _render_walk_in(station: Station, clinic: str, v: dict[str, str], user: str)
     with station.renderers.one(loaded) as renderer:
         written = facade.render_one(loaded, visit, out, renderer)
     with station.store.transaction() as db:
-        db.execute("INSERT INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO days (token, clinic, day, source, folder, print_run, created, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (day_token, clinic, day.isoformat(), "one patient", str(folder), None,
                     datetime.now().isoformat(timespec="seconds"), user))
         db.execute("INSERT INTO rows (token, day_token, row, time, initials, name, treatment, language, mrn, status, file, pages, "
@@ -557,6 +602,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/rows/{token}/packet.pdf", row_pdf, methods=["GET"]),
         Route("/rows/{token}/print", row_print, methods=["POST"]),
         Route("/days/{token}/print", day_print, methods=["POST"]),
+        Route("/days/{token}/packets.pdf", day_pdf, methods=["GET"]),
         Route("/patient", patient_page, methods=["GET"]),
         Route("/patient", patient, methods=["POST"]),
         Route("/log", log_page, methods=["GET"]),

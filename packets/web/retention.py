@@ -35,12 +35,17 @@ def purge(store: Store, clinics: Path | None = None, now: datetime | None = None
             except PacketsError:
                 keep = 7  # a clinic folder that went away: the default
         for day in store.expired_days(clinic, now - timedelta(days=keep)):
-            shutil.rmtree(store.folder / "packets" / day["token"], ignore_errors=True)
-            for upload in (store.folder / "uploads").glob(f"{day['token']}*"):
-                upload.unlink()
+            remove_day_files(store, day["token"])
             store.delete_day(day["token"])
             removed += 1
     return removed
+
+
+def remove_day_files(store: Store, token: str) -> None:
+    """An uploaded list's packets and schedule file: expired, or replaced by a corrected schedule."""
+    shutil.rmtree(store.folder / "packets" / token, ignore_errors=True)
+    for upload in (store.folder / "uploads").glob(f"{token}*"):
+        upload.unlink(missing_ok=True)
 
 
 def purge_daily(station: Station) -> asyncio.Task:

@@ -41,6 +41,13 @@ MIGRATIONS: list[str] = [
                         time TEXT, initials TEXT, mrn TEXT, content_version TEXT, sha256 TEXT,
                         printer TEXT, job TEXT, job_state TEXT, row_token TEXT);
     """,
+    # 2: why a print did not happen (audit.reason); a failed row's reason in front-desk words (rows.reason);
+    # the day's skipped appointments: counted (days.skipped) and listed (rows with status 'skipped')
+    """
+    ALTER TABLE audit ADD COLUMN reason TEXT;
+    ALTER TABLE rows ADD COLUMN reason TEXT;
+    ALTER TABLE days ADD COLUMN skipped TEXT;
+    """,
 ]
 
 
@@ -170,9 +177,13 @@ class Store:
         return found[0] if found else None
 
     def days_for(self, clinic: str, day: str) -> list[sqlite3.Row]:
-        """Lists for ``day``, and lists loaded on ``day`` (a batch for tomorrow is printed today)."""
-        return self.query("SELECT * FROM days WHERE clinic = ? AND (day = ? OR substr(created, 1, 10) = ?) ORDER BY created DESC",
-                          clinic, day, day)
+        """Lists for ``day`` and later days, and lists loaded on ``day``: by the day they are for, newest load first."""
+        return self.query("SELECT * FROM days WHERE clinic = ? AND (day >= ? OR substr(created, 1, 10) = ?) "
+                          "ORDER BY day, created DESC", clinic, day, day)
+
+    def lists_for_day(self, clinic: str, day: str) -> list[sqlite3.Row]:
+        """The schedule lists loaded for ``clinic``'s ``day``, which a new one replaces (walk-in packets stay)."""
+        return self.query("SELECT * FROM days WHERE clinic = ? AND day = ? AND source != 'one patient'", clinic, day)
 
     def rows_of(self, day_token: str) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM rows WHERE day_token = ? ORDER BY time, row", day_token)

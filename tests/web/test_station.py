@@ -17,7 +17,7 @@ import pytest
 from conftest import PACKETS, REPO
 from pdfcheck import Pdf
 
-from station_helpers import BROWSER_ARGS, CHROMIUM, NAMES, PASSWORD, SCHEDULE, Server, axe_serious, free_port, shot, sign_in, upload_schedule
+from station_helpers import BROWSER_ARGS, CHROMIUM, NAMES, PASSWORD, SCHEDULE, Server, axe_serious, choose_clinic, free_port, shot, sign_in, upload_schedule
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -105,7 +105,7 @@ def test_a_bad_upload_shows_the_cli_message_and_saves_nothing(page, server: Serv
     before = sorted(p.name for p in (server.data / "uploads").glob("*")) if (server.data / "uploads").exists() else []
     picture = tmp_path / "scan.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    page.get_by_label("Clinic", exact=True).select_option("sunrise-iv")
+    choose_clinic(page, "sunrise-iv")
     page.get_by_label("Schedule file from your scheduling system (CSV)").set_input_files(str(picture))
     page.get_by_role("button", name="Load and make packets").click()
     alert = page.get_by_role("alert").inner_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -79,3 +80,27 @@ def test_print_one_packet_and_the_whole_day(page, station: Server, cups: CupsSta
     assert sum("print (whole day)" in e for e in entries) == 2  # one line per packet of the day
     assert sum("\tprint\t" in e for e in entries) == 1  # the single packet, printed first
     assert all("duplex" in e and "completed" in e for e in entries[:3])
+
+
+def test_a_print_that_never_reached_cups_is_logged_as_not_printed_with_the_reason(page, station: Server, tmp_path: Path) -> None:
+    context = page.context.browser.new_context(bypass_csp=True)  # a fresh tab: the last test's page still refreshes
+    page = context.new_page()
+    sign_in(page, station)
+    config = station.data.parent / "clinics" / "sunrise-iv" / "clinic.yaml"
+    original = config.read_text()
+    try:
+        config.write_text(original.replace("queue: duplex", "queue: gone-away"))
+        info = config.stat()
+        os.utime(config, ns=(info.st_atime_ns, info.st_mtime_ns + 2_000_000_000))  # the station reads it again
+        schedule = tmp_path / "day.csv"
+        schedule.write_text(SCHEDULE)
+        upload_schedule(page, schedule)
+        page.get_by_role("link", name="Open packet, row 2").click()
+        page.get_by_role("button", name=re.compile("^Print")).click()
+        assert "Not printed" in _wait_for_printer(page)
+        page.get_by_role("link", name="Log").click()
+        newest = page.locator("tbody tr").first.inner_text()
+        assert "Not printed" in newest and "gone-away" in newest, newest
+    finally:
+        config.write_text(original)
+        context.close()
