@@ -30,6 +30,7 @@ from packets.errors import ConfigError, Problem
 from packets.textsafety import excerpt, unsafe_character, unsafe_problem
 
 MAX_BYTES = 1_000_000
+DEEP = "values are nested more than {} levels deep. Check the indentation and the [ ] and {{ }} brackets."
 MAX_DEPTH = 20  # a clinic config nests 4 deep; the composer recurses once per level
 MAX_NODES = 20_000  # every key, value and list item; the examples use a few hundred
 
@@ -90,8 +91,7 @@ class _LineLoader(Composer, *_READERS, SafeConstructor, Resolver):  # type: igno
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(line, f"values are nested more than {MAX_DEPTH} levels deep. Check the indentation "
-                                     "and the [ ] and { } brackets.")
+                raise _Refused(line, DEEP.format(MAX_DEPTH))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -147,6 +147,8 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "nesting depth" in (exc.problem or ""):  # PyYAML 6.0.4+ stops deep brackets itself: say it in our words
+            raise ConfigError([Problem(name, line, "", DEEP.format(MAX_DEPTH))]) from None
         what = excerpt(exc.problem or "not valid YAML", 120, quote=False)
         raise ConfigError([Problem(name, line, "", f"YAML syntax error: {what}. Check indentation and quotes on this line.")])
     except (yaml.YAMLError, RecursionError) as exc:  # e.g. a ReaderError; the checks above should catch these first

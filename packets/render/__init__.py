@@ -5,6 +5,6 @@ templates; ``engine`` runs WeasyPrint with the local-only ``fetcher``; ``compose
 the fast path; ``packet``, ``cards`` and ``preview`` are the documents.
 """
 
-from .libraries import load_weasyprint
+from packets.render.libraries import load_weasyprint
 
 load_weasyprint()  # before any module here imports WeasyPrint: see libraries.py
