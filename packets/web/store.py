@@ -117,7 +117,16 @@ class Store:
                     db.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
-        self._db.close()
+        """Close the connection once no statement is running on it.
+
+        Threads share the one connection (``check_same_thread=False``) under ``_lock``. A
+        close that skipped the lock freed the connection under a statement still running
+        in another thread (the start-up purge, in ``asyncio.to_thread``, while uvicorn gave
+        up on a taken port): a segmentation fault in libsqlite3. A statement that comes
+        after the close raises ``sqlite3.ProgrammingError`` instead.
+        """
+        with self._lock:
+            self._db.close()
 
     # ---- staff and sessions ------------------------------------------------
 
