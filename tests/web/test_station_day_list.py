@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pdfcheck import Pdf
 
-from station_helpers import BROWSER_ARGS, CHROMIUM, Server, axe_serious, choose_clinic, shot, sign_in, upload_schedule
+from station_helpers import BROWSER_ARGS, CHROMIUM, Server, axe_serious, shot, sign_in, upload_schedule
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 playwright = pytest.importorskip("playwright.sync_api")
@@ -72,8 +72,7 @@ def test_a_day_list_the_front_desk_can_act_on(page, server: Server, tmp_path: Pa
     page.get_by_role("link", name="Today").click()
     upload_schedule(page, _schedule(tmp_path, "tuesday-fixed.csv", "10:15"))
     assert "2 ready" in page.locator("main").inner_text() and "failed" not in page.locator("main").inner_text()
-    page.get_by_role("link", name="Today").click()
-    choose_clinic(page, "sunrise-iv")
+    page.get_by_role("link", name="All lists for sunrise-iv").click()
     lists = page.get_by_role("link", name=f"Open the list for {label}")
     assert lists.count() == 1
     shot(page, "11-today-one-list")
