@@ -32,9 +32,8 @@ from packets import facade
 from packets.config.languages import text_in
 from packets.errors import PacketsError
 from packets.files import write_atomic
-from packets.visits.model import parse_session, parse_time
+from packets.visits.model import initials, parse_session, parse_time
 from packets.web import security
-from packets.visits.model import initials
 from packets.web.retention import remove_day_files
 from packets.web.store import Session, Store, make_private, new_token
 from packets.web.wording import day_label, failed_reason, skipped_reason

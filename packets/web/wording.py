@@ -27,7 +27,6 @@ REASONS = {
 BROKEN_ROW = "This line of the schedule file is broken (quotes or number of cells)."
 NOT_MADE = "The packet could not be made from this row."
 OTHER_VALUE = "A value in this row could not be read."
-ASK = "Fix it in the scheduling system and load the schedule again, or ask the manager."
 
 
 def failed_reason(column: str | None, read: bool) -> str:
