@@ -215,15 +215,12 @@ def _room(margin: wb.MarginBox) -> tuple[int, int]:
 
 
 def grouped(problems: list[Overflow]) -> list[tuple[Overflow, list[int], int]]:
-    """Alike problems together, in the order first seen: (the first, its pages, how many)."""
-    groups: dict[tuple[str, str, str | None, str, bool], tuple[Overflow, list[int], list[int]]] = {}
+    """Alike problems together, in the order first seen: (the first, its pages, the most on one page)."""
+    groups: dict[tuple[str, str, str | None, str, bool], tuple[Overflow, list[int]]] = {}
     for problem in problems:
         key = (problem.box, problem.fix, problem.text, problem.outside, problem.image)
-        first, pages, count = groups.setdefault(key, (problem, [], [0]))
-        pages.append(problem.page)
-        count[0] += 1
-    per_page = {key: max(pages.count(p) for p in pages) for key, (_, pages, _) in groups.items()}
-    return [(first, pages, per_page[key]) for key, (first, pages, _) in groups.items()]
+        groups.setdefault(key, (problem, []))[1].append(problem.page)
+    return [(first, pages, max(pages.count(p) for p in pages)) for first, pages in groups.values()]
 
 
 def check_fit(document: Document) -> None:
