@@ -68,7 +68,7 @@ treatments:                       # one block per treatment you offer:
     # escort_hours: 8             # needed for companion or sitter
     sedative_free_hours: 4        # hours with no opioids, sleep or anxiety pills (unset: the rest of the day)
     # unreal_call_hours: 4        # call us if seeing things or feeling unreal lasts this long (default 4)
-    # home_blood_pressure: false  # true adds a home blood pressure row to the tracking grid
+    # home_blood_pressure: "180/110"  # adds a home blood pressure row: call the clinic at this reading or higher
     series_length: 6              # treatments in the usual series ("treatment 3 of 6")
     instructions:                 # extra rules for today, in the Today box
       - Drink plenty of water today.

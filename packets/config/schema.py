@@ -127,6 +127,12 @@ class Links(Strict):
 
 
 EscortKind = Literal["driver", "companion", "sitter"]
+# Minutes from the appointment's start to the end of the dose, when a clinic does not say:
+# the longest usual infusion (40 to 60 minutes) with its set-up, three esketamine devices
+# five minutes apart, a shot, a dose at home. "Until" times count from the end of the dose,
+# so a longer guess prints later (safer) times.
+DOSE_MINUTES: dict[str, int] = {"iv-ketamine": 60, "im-ketamine": 5, "esketamine-nasal": 15, "oral-ketamine": 0}
+BLOOD_PRESSURE = re.compile(r"^\s*(\d{2,3})\s*/\s*(\d{2,3})\s*$")
 FloorRule = Literal["monitoring", "driving", "alcohol", "sedatives", "driver", "sitter_hours"]
 
 
@@ -148,6 +154,10 @@ class Protocol(Strict):
 
     label: Said | None = Field(None, **said("Name printed on the packet; default from shared content."))
     monitoring_minutes: Minutes = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge (0 for an at-home dose).")
+    dose_minutes: Minutes | None = Field(
+        None, ge=0, le=480, description="Minutes from the appointment's start to the end of the dose (an infusion's length with its set-up). "
+        "Every 'until' time counts from the end of the dose; without the real end time the sheet says 'about'. "
+        "Default: IV 60, IM 5, esketamine 15, at home 0.")
     driving: Annotated[int | Literal["next-day"], whole_number("put a number of hours, or next-day", "next-day")] = Field(
         description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep).",
         json_schema_extra={"shown_as": "hours 1-72, or `next-day`"},
@@ -164,7 +174,9 @@ class Protocol(Strict):
     unreal_call_hours: Hours = Field(
         4, ge=1, le=24, description="Call the clinic if seeing things or feeling unreal is still there this many hours after the dose."
     )
-    home_blood_pressure: bool = Field(False, description="Add a home blood pressure row to the tracking grid.")
+    home_blood_pressure: StrictStr | None = Field(
+        None, description="Add a home blood pressure row to the tracking grid, with the reading that means a call, e.g. \"180/110\" "
+        "(top / bottom number, in quotes).", json_schema_extra={"shown_as": "reading in quotes, like `\"180/110\"`"})
     series_length: Count | None = Field(None, ge=1, le=60, description="Treatments in the usual series (prints 'treatment 3 of 6').")
     instructions: list[Said] = Field(default_factory=list, **said("Extra rules for today, printed in the Today box.", plural=True))
     floor_exceptions: list[FloorException] = Field(
@@ -179,6 +191,31 @@ class Protocol(Strict):
         """The escort rules as a tuple, in the order the clinic wrote them, each once."""
         kinds = [self.escort] if isinstance(self.escort, str) else self.escort
         return tuple(dict.fromkeys(kinds))
+
+    @field_validator("home_blood_pressure", mode="before")
+    @classmethod
+    def _blood_pressure(cls, value: object) -> object:
+        """A reading to act on, or no row: a row with no number tells the patient nothing to do."""
+        if value is None or value is False:
+            return None
+        shown = "yes/no" if isinstance(value, bool) else excerpt(str(value))
+        m = BLOOD_PRESSURE.match(value) if isinstance(value, str) else None
+        if m is None or not (90 <= int(m[1]) <= 250 and 50 <= int(m[2]) <= 150 and int(m[1]) > int(m[2])):
+            raise ValueError(f"{shown} is not a blood pressure reading to call at; put the top and bottom numbers "
+                             "in quotes, like \"180/110\", or leave the key out for no blood pressure row.")
+        return f"{int(m[1])}/{int(m[2])}"
+
+    @property
+    def blood_pressure_call(self) -> tuple[int, int] | None:
+        """The home reading (top, bottom) at which the patient calls, or None."""
+        if self.home_blood_pressure is None:
+            return None
+        top, bottom = self.home_blood_pressure.split("/")
+        return int(top), int(bottom)
+
+    def dose_length(self, kind: str) -> int:
+        """Minutes from the appointment to the end of the dose: the clinic's, else the kind's usual."""
+        return self.dose_minutes if self.dose_minutes is not None else DOSE_MINUTES.get(kind, 0)
 
     @field_validator("escort")
     @classmethod

@@ -210,6 +210,8 @@ def treatment_values(content: Content, proto: Protocol, kind: str) -> dict[str, 
         "unreal_hours": hours(proto.unreal_call_hours),
         "alcohol_rule": labels["alcohol_for"].format(hours=hours(proto.alcohol_free_hours)) if proto.alcohol_free_hours else labels["alcohol_none"],
         "sedative_window": labels["sedatives_for"].format(hours=hours(proto.sedative_free_hours)) if proto.sedative_free_hours else labels["sedatives_today"],
+        "bp_top": str(bp[0]) if (bp := proto.blood_pressure_call) else "",
+        "bp_bottom": str(bp[1]) if bp else "",
     }
 
 
@@ -285,7 +287,8 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
     extra = [overrides.warning_signs] + ([by_kind.warning_signs] if by_kind else [])
     menu = has_988_menu(loaded.clinic.country, loaded.clinic.contacts.crisis)
     tiers = tuple(t.model_copy(update={"signs": t.signs + tuple(s for e in extra for s in getattr(e, t.id)),
-                                       "intro": " ".join(filter(None, (t.intro, t.menu_988 if menu else None))) or None,
+                                       # where it is true, the Lifeline's own line (its name, hours and phone menu) replaces the intro
+                                       "intro": (t.menu_988 if menu and t.menu_988 else t.intro) or None,
                                        "menu_988": None})
                   for t in content.warning_tiers)
     rows = tuple(r for r in content.tracking_rows if r.needs is None or getattr(proto, r.needs))
@@ -368,4 +371,5 @@ def section_units(content: Content) -> dict[str, list[str]]:
         if tier.signs:
             units[f"tier-{tier.id}-list"] = list(tier.signs)
     units["relapse-signs"] = [content.relapse_signs.intro, *content.relapse_signs.items]
+    units["closing"] = [content.labels["closing"]]
     return units

@@ -164,10 +164,14 @@ def sizing_visit(visit: Visit) -> Visit:
         escort="Qzxmarker Escortname-Longerfamily",
         next_visit=datetime.combine(_longest_next_day(visit.when.date()), _MARK_TIME),
         provider="Dr. Qzxmarker Providername-Longfamily",
+        # Without a known end the Today lines say "about" and count hours: the longer wording.
+        dose_ended=None,
+        # Printed ahead: the Today box names the dose's day, longer than "Today".
+        printed_on=visit.when.date() - timedelta(days=1),
     )
 
 
-OPTIONAL_FIELDS = ("date_of_birth", "mrn", "session", "series_length", "escort", "next_visit", "provider")
+OPTIONAL_FIELDS = ("date_of_birth", "mrn", "session", "series_length", "escort", "next_visit", "provider", "dose_ended")
 
 
 def presence(visit: Visit) -> tuple[bool, ...]:
@@ -188,6 +192,7 @@ def marker_visit(visit: Visit) -> Visit:
         visit, name="Qzx", when=datetime.combine(day, _SHORT_TIME), date_of_birth=date(1999, 1, 1), mrn="QZX",
         session=1, series_length=1 if visit.series_length is not None else None, escort="Qzx",
         next_visit=datetime.combine(_short_next_day(day), _SHORT_TIME), provider="Qzx",
+        dose_ended=datetime.combine(day, _SHORT_TIME),
     )
     return replace(short, **{name: None for name, present in zip(OPTIONAL_FIELDS, presence(visit)) if not present})
 

@@ -28,6 +28,7 @@ from packets.render.names import footer_name
 from packets.render.scripts import own_font, patient_text, with_patient_text
 from packets.render.qr import QUIET_ZONE, qr_symbol
 from packets.visits.model import Visit
+from packets.visits.when import clinic_zone, hours_after
 
 PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 CARD_MM = {"id-1": (85.60, 53.98), "business": (88.9, 50.8)}
@@ -35,7 +36,7 @@ SHEET_QR_MM = 22.0  # symbol width on a page (brief: at least 2 cm)
 CARD_QR_MM = 16.0  # symbol width on a wallet card (brief: 15 to 20 mm)
 # Large print: 18 pt will not fit a wallet card, so each side of the card grows to
 # fit twice across a page's width, and the pair to under half a page's height.
-LARGE_CARD_MM = (92.0, 130.0)
+LARGE_CARD_MM = (92.0, 150.0)
 LARGE_CARD_QR_MM = 24.0
 MIN_MODULE_MM = 0.5
 SAMPLE_MARK = "SAMPLE — not for patient use"
@@ -129,7 +130,8 @@ class PacketContext:
     patient_lines: tuple[tuple[str, str], ...]
     treatment_label: str
     treatment_date: str
-    today_from: str  # which time the Today rules count from
+    today_title: str  # "Today", or "On the day of your dose, Tuesday, Dec 8" on a packet printed another day
+    today_from: str  # which time the Today rules count from: the end of the dose, exact or "about"
     today: tuple[str, ...]
     today_extra: int  # how many of ``today``'s last lines are the clinic's own (instructions), not the floor's rules
     floor_items: tuple[str, ...]  # bullets no clinic may remove (content ``keep: true``): they must print
@@ -262,27 +264,49 @@ def _label(labels: dict[str, str], key: str, **values: object) -> str:
     return labels[key].format(**values)
 
 
+def dose_end(loaded: LoadedClinic, visit: Visit) -> tuple[datetime, bool]:
+    """When the dose ends, and whether that is known (True) or the appointment plus ``dose_minutes`` (False)."""
+    if visit.dose_ended is not None:
+        return visit.dose_ended, True
+    proto = loaded.clinic.treatments[visit.treatment]  # type: ignore[index]
+    return visit.when + timedelta(minutes=proto.dose_length(visit.treatment)), False
+
+
+def today_title(labels: dict[str, str], visit: Visit, words: DateWords) -> str:
+    """``Today`` on the dose's own day; on any other day, the day the rules mean."""
+    printed = visit.printed_on or date.today()
+    if printed == visit.when.date():
+        return labels["today_box"]
+    return _label(labels, "dose_day_box", day=words.day(visit.when.date()))
+
+
 def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: DateWords,
                 body_font: str = FONT_CHOICES["atkinson-hyperlegible"]) -> tuple[str, ...]:
-    """The rules for today with computed times: driving, alcohol, sedatives, escorts, extras.
+    """The rules for the dose's day with computed times: driving, alcohol, sedatives, escorts, extras.
 
     Every line is true whether it is read at the clinic, at home, or the day before
-    (batches print ahead): present tense, times counted from the dose.
+    (batches print ahead): present tense, times counted from the end of the dose in
+    real hours (a daylight-saving change moves the clock, not the rule). Without the
+    dose's real end time, each line says how many hours and gives the time as "about".
     """
     proto = loaded.clinic.treatments[visit.treatment]  # type: ignore[index]
     labels = content.labels
     hours = lambda n: duration(labels, n * 60)  # noqa: E731 - tiny local formatter
+    end, exact = dose_end(loaded, visit)
+    zone = clinic_zone(loaded)
+
+    def until(key: str, n: int) -> str:
+        when = words.moment(hours_after(end, n, zone))
+        return _label(labels, f"{key}_until", when=when) if exact else _label(labels, f"{key}_after", hours=hours(n), when=when)
+
     lines = []
     if proto.driving == "next-day":
-        lines.append(_label(labels, "drive_next_day", day=words.day(visit.when.date() + timedelta(days=1))))
+        lines.append(_label(labels, "drive_next_day", day=words.day(end.date() + timedelta(days=1))))
     else:
-        lines.append(_label(labels, "drive_until", when=words.moment(visit.when + timedelta(hours=proto.driving))))
-    if proto.alcohol_free_hours:
-        lines.append(_label(labels, "alcohol_until", when=words.moment(visit.when + timedelta(hours=proto.alcohol_free_hours))))
-    else:
-        lines.append(labels["alcohol_none"])
-    if proto.sedative_free_hours:
-        lines.append(_label(labels, "sedatives_until", when=words.moment(visit.when + timedelta(hours=proto.sedative_free_hours))))
+        lines.append(until("drive", proto.driving))
+    lines.append(until("alcohol", proto.alcohol_free_hours) if proto.alcohol_free_hours else labels["alcohol_none"])
+    lines.append(until("sedatives", proto.sedative_free_hours) if proto.sedative_free_hours else labels["sedatives_rest_of_day"])
+    lines.append(labels["sedatives_daily"])
     for index, escort in enumerate(proto.escorts):
         # The named person is who the front desk wrote down: the first escort rule.
         key = f"escort_{escort}" + ("_named" if visit.escort and index == 0 else "")
@@ -385,7 +409,9 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         patient_lines=tuple(patient_lines),
         treatment_label=treatment_label,
         treatment_date=words.full_date(visit.when.date()),
-        today_from=_label(labels, "counted_from", time=words.at_time(visit.when)),
+        today_title=today_title(labels, visit, words),
+        today_from=_label(labels, "counted_from" if dose_end(loaded, visit)[1] else "counted_from_about",
+                          time=words.at_time(dose_end(loaded, visit)[0])),
         today=today_lines(loaded, content, visit, words, body_font),
         today_extra=len(proto.instructions),
         floor_items=content.floor_items,

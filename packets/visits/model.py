@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from unicodedata import normalize
 
 from packets.assets.fonts import undrawable_problem
@@ -62,6 +62,7 @@ class VisitError(InputError):
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 OLDEST_BIRTH_YEAR = 1900
 NEXT_VISIT_MAX_DAYS = 366
+DOSE_ENDED_MAX = timedelta(hours=12)
 MAX_NAME = 120
 MAX_FIELD = 120
 MAX_SESSIONS = 99
@@ -88,6 +89,13 @@ class Visit:
     provider: str | None = None
     language: str | None = None
     large_print: bool = False
+    # When the dose really ended (the front desk knows it at discharge): "until" times then
+    # count from it exactly; without it they count from ``when`` plus the treatment's
+    # dose_minutes and say "about".
+    dose_ended: datetime | None = None
+    # The day the packet prints (default: the day it is rendered). A packet printed on
+    # another day than its dose names the dose's day instead of saying "Today".
+    printed_on: date | None = None
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -110,6 +118,8 @@ class Visit:
                 raise VisitError("date_of_birth", "is not before the treatment date. Check the year.")
             if self.date_of_birth.year < OLDEST_BIRTH_YEAR:
                 raise VisitError("date_of_birth", f"is before {OLDEST_BIRTH_YEAR}. Check the year.")
+        if self.dose_ended is not None and not self.when <= self.dose_ended <= self.when + DOSE_ENDED_MAX:
+            raise VisitError("dose_ended", "is not between the appointment time and 12 hours after it. Check the time.")
         if self.next_visit is not None:
             if self.next_visit <= self.when:
                 raise VisitError("next_appointment", "is not after this treatment. Check the date.")

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from dataclasses import dataclass
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from packets.config.loading import LoadedClinic
+from packets.config.scaffold import machine_time_zone
 from packets.visits.model import InputError, parse_time
 
 DateOrder = str  # "MDY", "DMY" or "YMD"
@@ -178,3 +180,23 @@ def local_moment(moment: datetime, zone: ZoneInfo | None) -> datetime:
     if zone is None:
         raise InputError("the start time has a UTC offset; set schedule.time_zone in clinic.yaml so it can be shown as clinic time.")
     return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def clinic_zone(loaded: LoadedClinic) -> ZoneInfo | None:
+    """The clinic's time zone (``schedule.time_zone``), else this computer's, else None (wall-clock hours)."""
+    name = loaded.clinic.schedule.time_zone or machine_time_zone()
+    return ZoneInfo(name) if name else None
+
+
+def hours_after(start: datetime, hours: int, zone: ZoneInfo | None) -> datetime:
+    """The clinic wall-clock time ``hours`` real hours after ``start`` (itself clinic wall-clock time).
+
+    Across a daylight-saving change the clock moves: 24 hours after 9:00 PM on the
+    Saturday before the fall change is 8:00 PM on Sunday, and in spring it is 10:00 PM.
+    Counting on the wall clock would print a "do not drive until" time an hour early.
+    Without a known zone, hours are counted on the wall clock.
+    """
+    if zone is None:
+        return start + timedelta(hours=hours)
+    real = start.replace(tzinfo=zone).astimezone(timezone.utc) + timedelta(hours=hours)
+    return real.astimezone(zone).replace(tzinfo=None)

@@ -178,7 +178,7 @@ def test_one_block_override_changes_that_block_and_keeps_the_rest(clinic_copy) -
     path = clinic_copy()
     _override(path, '{% block closing %}<p class="closing">Questions? Call {{ p.contacts[0].value }} any time.</p>{% endblock %}\n')
     text = Pdf(render_packet(load_clinic(str(path)), VISIT)).text()
-    assert "Questions? Call (503) 201-4477 any time." in text
+    assert "Questions? Call (503) 555-0100 any time." in text
     assert "This sheet does not replace advice" not in text  # the built-in closing is gone
     for kept in ("Patient: Jane Doe", "Do not drive until 2:30 PM, Sunday, Nov 22.", "When to get help", "How are you feeling?", "Get help fast"):
         assert kept in text

@@ -40,8 +40,8 @@ def test_examples_validate_clean(clinic_id: str) -> None:
     ("old", "new", "key", "expected"),
     [
         ("  after_hours:", "  after_hour:", "contacts.after_hour", ["unknown key 'after_hour'", "after_hours"]),
-        ('main: "(503) 201-4477"', "main: +15032014477", "contacts.main", ["put this value in quotes"]),
-        ('"(503) 201-4490"', '"(503) 201-44"', "contacts.after_hours", ["not a valid phone number"]),
+        ('main: "(503) 555-0100"', "main: +15035550100", "contacts.main", ["put this value in quotes"]),
+        ('"(503) 555-0190"', '"(503) 555-01"', "contacts.after_hours", ["not a valid phone number"]),
     ],
     ids=["unknown-key", "unquoted-phone", "bad-phone"],
 )
@@ -54,7 +54,7 @@ def test_bad_value_names_line_key_and_fix(clinic_copy, old: str, new: str, key: 
 
 def test_alias_refused(clinic_copy) -> None:
     path = clinic_copy()
-    line = _break(path, "  on_call: \"(503) 201-4495\"", "  on_call: &x \"(503) 201-4495\"\n  main2: *x")
+    line = _break(path, "  on_call: \"(503) 555-0195\"", "  on_call: &x \"(503) 555-0195\"\n  main2: *x")
     problems = _problems(path)
     assert len(problems) == 1 and f":{line}:" in problems[0] and "anchors and aliases" in problems[0]
 

@@ -48,7 +48,7 @@ def test_clinic_overrides_for_all_treatments_and_for_one() -> None:
     sunrise = _printed("sunrise-iv", "iv-ketamine")
     clinic_tier = next(t for t in sunrise.warning_tiers if t.id == "clinic")
     assert clinic_tier.signs[-1] == "A new rash"
-    assert clinic_tier.title == "Call us the same day: (503) 201-4477. At night: (503) 201-4490"
+    assert clinic_tier.title == "Call us the same day: (503) 555-0100. Nights, weekends, and holidays: (503) 555-0190"
     diary = "Write down the time of each dose in your dose diary."
     oral = next(s for s in _printed("willow-home", "oral-ketamine").sections if s.id == "your-doses")
     assert oral.items[-1] == diary

@@ -40,13 +40,15 @@ def test_spanish_covers_everything_english_covers_per_treatment_kind() -> None:
 def test_one_suicide_rule_each_from_one_key_and_the_spanish_crisis_line() -> None:
     loaded = load_clinic("sunrise-iv")
     es = for_treatment(loaded, build_content(loaded, "es"), "iv-ketamine")
-    assert es.labels["suicide_thoughts"] == "Si piensa en el suicidio: llame o envíe un texto al 988 ya, y avísenos hoy."
+    assert es.labels["suicide_thoughts"] == "Si piensa en el suicidio o en hacerse daño: llame o envíe un texto al 988 ya, y avísenos hoy."
+    assert "dañar a otros" in es.labels["suicide_plan"] and "la intención" in es.labels["suicide_plan"]
     assert es.labels["suicide_plan"].endswith("llame al 911 ya.")
     crisis = next(t for t in es.warning_tiers if t.id == "crisis")
     assert crisis.title == "Llame o envíe un mensaje de texto al 988"
     # The grid and the tiers name the rule by key; no other text in the file speaks of suicide.
     assert [r.rule_key for r in es.tracking_rows if r.rule_key] == ["suicide_thoughts", "suicide_plan"]
-    prose = [s for block in section_units(es).values() for s in block]
+    # The 988 Lifeline is named (its name says "suicide"); no rule is said outside the two keys.
+    prose = [s.replace("Prevención del Suicidio", "") for block in section_units(es).values() for s in block]
     assert not any("suicid" in s.lower() for s in prose if s not in (es.labels["suicide_thoughts"], es.labels["suicide_plan"]))
 
 

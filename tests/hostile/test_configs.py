@@ -30,7 +30,7 @@ def huge_png(width: int, height: int) -> bytes:
 
 
 CASES = {
-    "duplicate key": ('  after_hours: "(503) 201-4490"\n', '  after_hours: "(503) 201-4490"\n  after_hours: "(503) 201-9999"\n',
+    "duplicate key": ('  after_hours: "(503) 555-0190"\n', '  after_hours: "(503) 555-0190"\n  after_hours: "(503) 555-0199"\n',
                       ":17: key 'after_hours' is given twice, on lines 16 and 17. Keep one of them."),
     "yes as hours": ("    driving: 24\n", "    driving: yes\n",
                      "treatments.iv-ketamine.driving: YAML read this as yes/no (true/false), not a number; "
@@ -47,7 +47,7 @@ CASES = {
                       ":4: values are nested more than 20 levels deep"),
     "raw control bytes": ("name: Sunrise Infusion Center\n", "name: Sunrise\x1b[2J Center\x07\n",
                           ":4: column 14 holds a control character (U+001B)"),
-    "bidi in text": ('  after_hours: "(503) 201-4490"\n', '  after_hours: "(503) \u202e201-4490"\n',
+    "bidi in text": ('  after_hours: "(503) 555-0190"\n', '  after_hours: "(503) \u202e201-4490"\n',
                      ":16: column 23 holds a text-direction control (U+202E right-to-left override)"),
     "escaped bidi": ("name: Sunrise Infusion Center\n", 'name: "Sunrise \\u2066Center"\n',
                      ":4: name: contains a text-direction control (U+2066 left-to-right isolate) at character 9"),
@@ -70,7 +70,7 @@ def test_each_config_class_is_one_clear_error(clinic_copy, case: str) -> None:
 
 def test_validate_command_names_both_lines_and_changes_nothing(clinic_copy, tmp_path: Path) -> None:
     path = clinic_copy()
-    _edit(path, '  after_hours: "(503) 201-4490"\n', '  after_hours: "(503) 201-4490"\n  after_hours: "(503) 201-9999"\n')
+    _edit(path, '  after_hours: "(503) 555-0190"\n', '  after_hours: "(503) 555-0190"\n  after_hours: "(503) 555-0199"\n')
     before = snapshot(tmp_path)
     done = run("validate", str(path))
     refused(done, f"{path}:17: key 'after_hours' is given twice, on lines 16 and 17.")

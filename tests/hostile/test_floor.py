@@ -40,9 +40,9 @@ CLINIC_SIGNS = "  warning_signs:\n    clinic:\n      - en: A new rash\n        e
 # (id, old text in sunrise-iv's clinic.yaml, new text, key the error names, words of the reason, line offset)
 CONFIG_ROWS = [
     ("emergency-411", 'emergency: "911"', 'emergency: "411"', "contacts.emergency", "411 is not the emergency number in US", 0),
-    ("crisis-is-the-office", 'crisis: "988"', 'crisis: "(503) 201-4477"', "contacts.crisis", "is one of your clinic's own numbers", 0),
+    ("crisis-is-the-office", 'crisis: "988"', 'crisis: "(503) 555-0100"', "contacts.crisis", "is one of your clinic's own numbers", 0),
     ("crisis-outdated", 'crisis: "988"', 'crisis: "1-800-273-8255"', "contacts.crisis", "not the national crisis line in US", 0),
-    ("after-hours-is-the-office", 'after_hours: "(503) 201-4490"', 'after_hours: "(503) 201-4477"', "contacts.after_hours",
+    ("after-hours-is-the-office", 'after_hours: "(503) 555-0190"', 'after_hours: "(503) 555-0100"', "contacts.after_hours",
      "same number as main", 0),
     ("iv-monitoring-0", "monitoring_minutes: 45", "monitoring_minutes: 0", "treatments.iv-ketamine.monitoring_minutes",
      "0 minutes of monitoring is below the floor of 15", 0),
@@ -98,7 +98,7 @@ CSS_ROWS = [
     ("visibility", ".tier-emergency { visibility: hidden; }", "the EMERGENCY tier (911) would not be seen: it is hidden (visibility)"),
     ("opacity", ".tier-crisis { opacity: 0.15; }", "the CRISIS tier (988) would not be seen: its contrast with the background is 1.4:1, under 4.5:1 (it is faded: opacity 0.15)"),
     ("white-text", ".tier-rule { color: #fdfdfd; }", "would not be seen: its contrast with the background is 1.0:1"),
-    ("tiny-text", ".tier-clinic li { font-size: 4pt; }", "the CALL US tier ((503) 201-4490) would not be seen: its font is 4.0 pt"),
+    ("tiny-text", ".tier-clinic li { font-size: 4pt; }", "the CALL US tier ((503) 555-0190) would not be seen: its font is 4.0 pt"),
     ("transform", ".warnings { transform: scale(0.3); }", "would not be seen: it is moved or scaled by a CSS transform"),
     ("covered", (".warnings { position: relative; } .warnings::after { content: ''; position: absolute; top: 0; left: 0; "
                  "right: 0; bottom: 0; background: #fff; }"), "would not be seen: another box is drawn over it"),

@@ -194,7 +194,7 @@ def test_fullest_grid_on_the_shortest_page_still_clears_the_card(clinic_copy) ->
     """Letter paper, the taller ID-1 card, a tracking QR and the optional blood pressure row."""
     path = clinic_copy()
     text = path.read_text().replace("card_size: business", "card_size: id-1")
-    path.write_text(text.replace("    escort: driver\n", "    escort: driver\n    home_blood_pressure: true\n", 1))
+    path.write_text(text.replace("    escort: driver\n", "    escort: driver\n    home_blood_pressure: \"180/110\"\n", 1))
     pdf = Pdf(render_packet(load_clinic(str(path)), Visit(name="Jane Doe", treatment="iv-ketamine", when=SAMPLE_WHEN)))
     assert len(pdf.page_texts()) == 4 and "Blood pressure at home" in pdf.page_texts()[2]
     _assert_card_cut_spares_the_grid(pdf)
