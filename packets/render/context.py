@@ -47,6 +47,8 @@ PAGE_MARGINS_MM = 10 + 15  # top + bottom page margins in packet.css (@page)
 # (14 mm), the card, crop marks (8.5 mm). Shadow on the grid page: the card, the marks
 # below it, and 3.5 mm to spare for a cut that strays upward.
 CARD_ZONE_EXTRA_MM = 22.5
+# The urgent grid rows' action in each "Yes" cell, by the rule the row prints: the same number as that rule.
+YES_ACTIONS = {"suicide_thoughts": "yes_crisis", "suicide_plan": "yes_emergency"}
 CARD_SHADOW_EXTRA_MM = 12.0
 
 
@@ -103,6 +105,7 @@ class GridRow:
     choices: tuple[str, ...]
     rule: str | None
     urgent: bool
+    yes_action: str | None = None  # printed in every day's cell under the answers: what a "Yes" means doing now
 
 
 @dataclass(frozen=True)
@@ -378,7 +381,8 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         for n in (1, 2, 3)
     )
     rows = tuple(
-        GridRow(r.id, r.label, r.hint, r.choices, labels[r.rule_key] if r.rule_key else None, r.urgent)
+        GridRow(r.id, r.label, r.hint, r.choices, labels[r.rule_key] if r.rule_key else None, r.urgent,
+                labels[YES_ACTIONS[r.rule_key]] if r.urgent and r.rule_key in YES_ACTIONS else None)
         for r in content.tracking_rows
     )
     review = clinic.review

@@ -62,6 +62,8 @@ class Overflow:
 
     def message(self, pages: list[int] | None = None, count: int = 1) -> str:
         """One problem, or ``count`` alike ones on ``pages`` (the same footer on every page)."""
+        if self.outside.startswith("the band"):  # the grid is drawn whole, but where the card is cut out
+            return f"{_pages(pages or [self.page])}, {self.box} runs into {self.outside}; {self.fix}."
         what = f"'{self.text}'" if self.text else "an image" if self.image else "a line"
         if count > 1 and not self.text:
             what = f"{count} images" if self.image else f"{count} lines"
@@ -194,7 +196,36 @@ def overflows(document: Document) -> list[Overflow]:
                     found.append(Overflow(number, box, fix, quoted, outside, not isinstance(leaf, wb.TextBox),
                                           _room(margin) if margin is not None else None))
                     break
+        if (into := _into_card_band(root)) is not None:
+            found.append(Overflow(number, "the tracking grid", "leave out the blood pressure row (home_blood_pressure), "
+                                  "use the smaller card (card_size: business) or Letter paper", None,
+                                  f"the band kept empty behind the wallet card (by {into:.0f} mm)"))
     return found
+
+
+def _into_card_band(root: wb.PageBox) -> float | None:
+    """How far (mm) the tracking grid reaches into the band behind the wallet card, if it does.
+
+    Printed on both sides, the card is cut out of the back of this band: a grid row
+    there would be cut in half with it. Both are drawn, so the overlap is not "cut off"
+    text; it is measured here.
+    """
+    band_top, grid_bottom = None, None
+    stack: list[wb.Box] = [root]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box  # noqa: SLF001
+        classes = _classes(box)
+        if "card-shadow" in classes:
+            band_top = box.border_box_y()
+        elif "grid" in classes and isinstance(box, wb.Box) and not isinstance(box, wb.InlineBox):
+            grid_bottom = max(grid_bottom or 0.0, box.border_box_y() + box.border_height())
+        if isinstance(box, wb.ParentBox):
+            stack.extend(box.children)
+    if band_top is None or grid_bottom is None or grid_bottom <= band_top + TOLERANCE_PX:
+        return None
+    return (grid_bottom - band_top) * 25.4 / 96
 
 
 def _room(margin: wb.MarginBox) -> tuple[int, int]:

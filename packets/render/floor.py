@@ -46,8 +46,8 @@ PERSONAL = "data-personal"
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for body text
 PT_PX = 96 / 72
 # Smallest font a floor text may print in, by place: the shared templates' own sizes
-# (tier labels 11 pt, grid actions 10 pt, card text 8 pt); large print promises 18 pt.
-MIN_PT = {"tiers": 11.0, "today": 11.0, "sheet": 11.0, "grid": 10.0, "card-front": 8.0, "card-back": 8.0}
+# (tier labels 11 pt, grid text 12 pt, card text 8 pt); large print promises 18 pt.
+MIN_PT = {"tiers": 11.0, "today": 11.0, "sheet": 11.0, "grid": 12.0, "card-front": 8.0, "card-back": 8.0}
 MIN_PT_LARGE = 18.0
 _SPACE = re.compile(r"[\s\u00ad]+")
 
@@ -99,17 +99,25 @@ def packet_floor(ctx: PacketContext, *, sheet: bool = True, card: bool = True) -
             needs.append(Need(rule, "tiers", texts, whole=True, first_page=not ctx.large_print))
         needs.append(Need("the order of the warning tiers (EMERGENCY, then CRISIS, then CALL US)", "tiers",
                           tuple(text for t in ctx.tiers for text in (t.label, t.title))))
+        # Large print: the three on the first page they fit on together; normal print: page 1 (above).
+        needs.append(Need("the three warning tiers together", "tiers",
+                          tuple(text for t in ctx.tiers for text in (t.label, t.title, *t.signs)), whole=True))
         # The Today box: its rules (driving, alcohol, sedatives, escort or sitter), not the clinic's extra lines.
         rules = ctx.today[: len(ctx.today) - ctx.today_extra] if ctx.today_extra else ctx.today
         needs.append(Need("the Today box's rules (driving, alcohol, sedatives, who stays with you)", "today", tuple(rules),
-                          personal=True))
+                          whole=True, personal=True))
         for section in ctx.sections:
             kept = tuple(item for item in section.items if item in ctx.floor_items)
             if section.required or kept:
                 needs.append(Need(f"the '{section.title}' section", "sheet", ((section.title,) if section.required else ()) + kept))
-        for row in ctx.tracking_rows:
-            if row.urgent and row.rule:
-                needs.append(Need(f"the grid's '{row.label}' row", "grid", (row.label, row.rule), whole=True))
+        urgent = [row for row in ctx.tracking_rows if row.urgent and row.rule]
+        for row in urgent:
+            actions = (row.yes_action,) * len(ctx.tracking_days) if row.yes_action else ()
+            needs.append(Need(f"the grid's '{row.label}' row", "grid", (row.label, *actions, row.rule), whole=True))
+        if len(urgent) > 1:
+            needs.append(Need("the grid's suicide rows and their rules (together on one page)", "grid",
+                              tuple(text for row in urgent for text in (row.label, row.yes_action or "")) + tuple(row.rule or "" for row in urgent),
+                              whole=True))
     if card:
         needs.append(Need("the wallet card's numbers", "card-front",
                           tuple(text for t in ctx.tiers for text in (t.label, t.phone)), whole=True))
