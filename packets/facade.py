@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -21,7 +21,7 @@ from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
 from packets.errors import PacketsError, Problem
 from packets.files import check_output_file, check_output_folder, write_atomic
-from packets.visits.model import InputError, Visit, language_code, treatment_kind
+from packets.visits.model import DOSE_ENDED_MAX, InputError, Visit, language_code, treatment_kind
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
     from packets.batch.run import BatchResult, RowResult
@@ -74,12 +74,21 @@ def page_png(pdf: Path, page: int, dpi: int = 80) -> bytes:
 def new_visit(loaded: LoadedClinic, *, name: str, treatment: str, when: datetime, date_of_birth: date | None = None,
               mrn: str | None = None, session: int | None = None, series_length: int | None = None,
               escort: str | None = None, next_visit: datetime | None = None, provider: str | None = None,
-              language: str | None = None, large_print: bool = False) -> Visit:
-    """A visit at ``loaded``'s clinic; ``Visit`` checks every rule, the same as for a schedule row."""
+              language: str | None = None, large_print: bool = False, dose_ended: time | None = None) -> Visit:
+    """A visit at ``loaded``'s clinic; ``Visit`` checks every rule, the same as for a schedule row.
+
+    ``dose_ended``: the clock time the dose ended, on the visit's day (or just after
+    midnight, for a late dose); "until" times then count from it exactly.
+    """
+    ended = None
+    if dose_ended is not None:
+        ended = datetime.combine(when.date(), dose_ended)
+        if ended < when and ended + timedelta(days=1) <= when + DOSE_ENDED_MAX:
+            ended += timedelta(days=1)  # a dose that started late in the evening ended after midnight
     return Visit(
         name=name, treatment=treatment_kind(treatment, loaded), when=when, date_of_birth=date_of_birth, mrn=mrn or None,
         session=session, series_length=series_length, escort=escort or None, next_visit=next_visit,
-        provider=provider or None, language=language_code(language or ""), large_print=large_print,
+        provider=provider or None, language=language_code(language or ""), large_print=large_print, dose_ended=ended,
     )
 
 

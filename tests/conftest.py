@@ -43,3 +43,12 @@ def clinic_copy(tmp_path: Path):
 
 
 from cups_stack import cups  # noqa: E402,F401 - the CUPS test stack: one per session, for printing and station tests
+
+
+def not_a_sample(config_text: str) -> str:
+    """An example clinic's config with every stand-in made real-looking, so it prints without the SAMPLE mark.
+
+    The examples use 555-01xx numbers (fiction) and .example addresses; a test that prints
+    for real needs neither (its numbers are never dialled: the printer is a test one).
+    """
+    return re.sub(r"555-01(\d\d)", r"201-44\1", config_text).replace(".example", ".clinic")

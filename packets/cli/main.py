@@ -143,6 +143,8 @@ def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) 
 @click.option("--treatment", required=True, help="iv-ketamine, im-ketamine, esketamine-nasal or oral-ketamine.")
 @click.option("--date", "date_text", help="Treatment date, 2026-11-21, or 11/21/2026 read in the clinic's date order (default: today).")
 @click.option("--time", "time_text", help="Time of the dose, 14:30 or 2:30 PM (default: now).")
+@click.option("--dose-ended", "ended_text", help="Time the dose ended, e.g. 10:40: 'until' times count from it exactly "
+              "(default: --time plus the treatment's dose_minutes, printed as 'about').")
 @click.option("--out", required=True, type=PdfFile(), help="PDF file to write (a name ending in .pdf).")
 @click.option("--dob", help="Date of birth.")
 @click.option("--mrn", help="Medical record number.")
@@ -156,7 +158,7 @@ def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) 
 def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date_text: str | None,
            time_text: str | None, out: Path, dob: str | None, mrn: str | None, session_text: str | None,
            escort: str | None, next_text: str | None, provider: str | None, language: str | None,
-           large_print: bool, print_: bool) -> None:
+           large_print: bool, print_: bool, ended_text: str | None = None) -> None:
     """Write one patient's packet to --out."""
     now = datetime.now()
     clock = parse_time(time_text) if time_text else now.time().replace(second=0, microsecond=0)
@@ -168,7 +170,7 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
         date_of_birth=facade.typed_date(loaded, dob, "--dob", private=True) if dob else None, mrn=mrn, session=session,
         series_length=total, escort=escort, next_visit=facade.typed_moment(loaded, next_text, "--next") if next_text else None,
         provider=provider,
-        language=language, large_print=large_print,
+        language=language, large_print=large_print, dose_ended=parse_time(ended_text) if ended_text else None,
     )
     if print_:
         facade.check_printer("packet", loaded)  # before rendering: a missing queue costs no time

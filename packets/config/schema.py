@@ -159,17 +159,18 @@ class Protocol(Strict):
         "Every 'until' time counts from the end of the dose; without the real end time the sheet says 'about'. "
         "Default: IV 60, IM 5, esketamine 15, at home 0.")
     driving: Annotated[int | Literal["next-day"], whole_number("put a number of hours, or next-day", "next-day")] = Field(
-        description="No driving for this many hours after the dose, or 'next-day' (after a full night's sleep).",
+        description="No driving or machines for this many hours after the dose ends, or 'next-day' (after a full night's sleep).",
         json_schema_extra={"shown_as": "hours 1-72, or `next-day`"},
     )
-    alcohol_free_hours: Hours = Field(ge=0, le=24 * 14, description="No alcohol for this many hours after the dose (0: 'No alcohol today.').")
+    alcohol_free_hours: Hours = Field(ge=0, le=24 * 14, description="No alcohol, cannabis or street drugs for this many hours after the dose ends (0: for the rest of the day).")
     escort: EscortKind | list[EscortKind] = Field(
         description="driver: a sober adult drives you home; companion: someone stays near you; sitter: a sober adult "
         "stays with you during an at-home dose. A list combines them, e.g. [driver, companion]."
     )
     escort_hours: Hours | None = Field(None, ge=1, le=48, description="For companion or sitter: how many hours they stay.")
     sedative_free_hours: Hours | None = Field(
-        None, ge=1, le=72, description="No opioids, sleep or anxiety pills for this many hours after the dose (default: for the rest of the day)."
+        None, ge=1, le=72, description="No opioids, sleep or anxiety pills taken now and then for this many hours after the dose ends "
+        "(default: for the rest of the day). A daily prescribed one is never stopped: the packet says to ask the clinic."
     )
     unreal_call_hours: Hours = Field(
         4, ge=1, le=24, description="Call the clinic if seeing things or feeling unreal is still there this many hours after the dose."

@@ -36,7 +36,7 @@ SHEET_QR_MM = 22.0  # symbol width on a page (brief: at least 2 cm)
 CARD_QR_MM = 16.0  # symbol width on a wallet card (brief: 15 to 20 mm)
 # Large print: 18 pt will not fit a wallet card, so each side of the card grows to
 # fit twice across a page's width, and the pair to under half a page's height.
-LARGE_CARD_MM = (92.0, 150.0)
+LARGE_CARD_MM = (92.0, 130.0)
 LARGE_CARD_QR_MM = 24.0
 MIN_MODULE_MM = 0.5
 SAMPLE_MARK = "SAMPLE — not for patient use"

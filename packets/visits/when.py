@@ -198,5 +198,10 @@ def hours_after(start: datetime, hours: int, zone: ZoneInfo | None) -> datetime:
     """
     if zone is None:
         return start + timedelta(hours=hours)
-    real = start.replace(tzinfo=zone).astimezone(timezone.utc) + timedelta(hours=hours)
-    return real.astimezone(zone).replace(tzinfo=None)
+    real = (start.replace(tzinfo=zone).astimezone(timezone.utc) + timedelta(hours=hours)).astimezone(zone)
+    wall = real.replace(tzinfo=None)
+    if real.fold == 1 and wall.replace(tzinfo=zone, fold=0).utcoffset() != wall.replace(tzinfo=zone, fold=1).utcoffset():
+        # The second pass of the hour the clocks repeat in the fall: "1:00 AM" would also be read
+        # as the first, an hour early. Print the clock time an hour on, which happens only once.
+        return wall + (wall.replace(tzinfo=zone, fold=0).utcoffset() - real.utcoffset())  # type: ignore[operator]
+    return wall

@@ -89,7 +89,7 @@ def test_a_scaffolded_clinic_prints_an_offset_export_in_its_own_zone(tmp_path: P
     [packet] = (tmp_path / "out" / "lakeside-ketamine" / "2026-11-21").glob("*-row02-JQ.pdf")
     assert packet.name == f"{local.split()[0].replace(':', '').zfill(4)}-row02-JQ.pdf"
     first = Pdf(packet.read_bytes()).page_texts()[0]
-    assert f"Nov 21, 2026, {local}" in first and f"times count from your dose at {local}" in first
+    assert f"Nov 21, 2026, {local}" in first and "hours count from the end of your dose, about" in first
 
 
 def test_validate_warns_without_a_zone_or_with_utc(tmp_path: Path, monkeypatch) -> None:
@@ -180,7 +180,7 @@ def test_one_block_override_changes_that_block_and_keeps_the_rest(clinic_copy) -
     text = Pdf(render_packet(load_clinic(str(path)), VISIT)).text()
     assert "Questions? Call (503) 555-0100 any time." in text
     assert "This sheet does not replace advice" not in text  # the built-in closing is gone
-    for kept in ("Patient: Jane Doe", "Do not drive until 2:30 PM, Sunday, Nov 22.", "When to get help", "How are you feeling?", "Get help fast"):
+    for kept in ("Patient: Jane Doe", "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22).", "When to get help", "How are you feeling?", "Get help fast"):
         assert kept in text
 
 
@@ -207,8 +207,8 @@ def test_template_syntax_error_names_file_and_line(clinic_copy) -> None:
 
 def test_review_prints_in_footer_and_old_review_warns(clinic_copy) -> None:
     pdf = Pdf(render_packet(load_clinic("harbor-spravato"), Visit(name="Ana Lima", treatment="esketamine-nasal", when=VISIT.when)))
-    assert all("Content reviewed by Dr. Aaron Patel, Psychiatrist, Nov 22, 2026" in t for t in pdf.page_texts())
-    problems = validate("harbor-spravato", today=date(2028, 11, 23))
+    assert all("Content reviewed by Dr. Aaron Patel, Psychiatrist, Dec 7, 2026" in t for t in pdf.page_texts())
+    problems = validate("harbor-spravato", today=date(2028, 12, 8))
     assert any(p.where == "review.date" and "over 24 months ago" in p.message and p.severity == "warning" for p in problems)
 
 

@@ -103,7 +103,7 @@ CSS_ROWS = [
     ("covered", (".warnings { position: relative; } .warnings::after { content: ''; position: absolute; top: 0; left: 0; "
                  "right: 0; bottom: 0; background: #fff; }"), "would not be seen: another box is drawn over it"),
     ("today-hidden", ".today li { visibility: hidden; }", "the Today box's rules (driving, alcohol, sedatives, who stays with you)"),
-    ("grid-actions", ".grid .urgent-note { display: none; }", "the grid's 'Any thoughts of suicide?' row does not print"),
+    ("grid-actions", ".grid .urgent-note { display: none; }", "the grid's 'Any thoughts of suicide or of hurting yourself?' row does not print"),
     ("card-rules", ".card-rules { display: none; }", "the suicide rule on the wallet card does not print"),
 ]
 
@@ -169,7 +169,7 @@ def test_a_signed_exception_is_listed_by_validate_and_printed_on_the_packet(clin
     assert "Approved by Dr. Maria Chen, Medical Director on 2026-10-01" in done.stderr and "expires on 2027-10-01" in done.stderr
     pdf = Pdf(render_packet(load_clinic(str(path)), VISIT["iv-ketamine"]))
     assert all("Approved protocol exceptions" in page for page in pdf.page_texts())  # every page's footer
-    assert "Do not drive until 10:30 PM, Saturday, Nov 21." in pdf.page_texts()[0]
+    assert "No driving or machines for 8 hours (until about 11:30 PM, Saturday, Nov 21)." in pdf.page_texts()[0]
 
 
 def test_an_exception_cannot_lower_a_rems_rule_or_outlive_its_year(clinic_copy) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import CLINICS_DIR, PACKETS
+from conftest import CLINICS_DIR, PACKETS, not_a_sample
 from cups_stack import A4, LETTER, SIZES, CupsStack, free_port
 from pdfcheck import Pdf
 
@@ -44,7 +44,7 @@ def clinic_with_printing(tmp_path: Path, clinic_id: str, packets: str = "duplex"
     shutil.copytree(CLINICS_DIR / clinic_id, target)
     config = target / "clinic.yaml"
     # Real-looking links: an example clinic's .example links make it a SAMPLE, which is never printed.
-    text = re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()).replace(".example", ".clinic")
+    text = not_a_sample(re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()))
     config.write_text(text + PRINTING.format(packets=packets, cards=cards, sides=sides))
     return config
 
@@ -54,7 +54,7 @@ def real_copy(tmp_path: Path, clinic_id: str) -> str:
     target = tmp_path / f"{clinic_id}-real"
     shutil.copytree(CLINICS_DIR / clinic_id, target)
     config = target / "clinic.yaml"
-    config.write_text(re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()).replace(".example", ".clinic"))
+    config.write_text(not_a_sample(re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text())))
     return str(config)
 
 

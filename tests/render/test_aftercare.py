@@ -50,8 +50,8 @@ def test_suicide_rule_is_word_for_word_the_same_on_sheet_grid_and_card(packet) -
     texts = pdf.page_texts()
     sheet, grid, card = " ".join(texts[:2]), texts[2], texts[3]
     rules = [content.labels["suicide_thoughts"], content.labels["suicide_plan"]]
-    assert rules == ["Thoughts of suicide: call or text 988 now, and tell us today.",
-                     "A plan to end your life, or you feel you cannot stay safe: call 911 now."]
+    assert rules == ["Thoughts of suicide or of hurting yourself: call or text 988 now, and tell us today.",
+                     "A plan or intent to end your life, or to hurt yourself or others, or you cannot stay safe: call 911 now."]
     for rule in rules:
         for where, text in (("sheet", sheet), ("grid", grid), ("card", card)):
             assert rule in text, (where, rule)
@@ -79,9 +79,11 @@ def test_today_box_counts_from_the_dose_and_says_one_alcohol_rule(packet) -> Non
     loaded, kind, _, pdf = packet
     sheet = " ".join(pdf.page_texts()[:2])
     proto = loaded.clinic.treatments[kind]
-    assert "(times count from your dose at 2:30 PM)" in sheet
-    assert "No alcohol until 2:30 PM, Sunday, Nov 22." in sheet and proto.alcohol_free_hours == 24
-    assert "No alcohol for 24 hours after your dose." in sheet
+    end = {"iv-ketamine": "3:30 PM", "im-ketamine": "2:35 PM", "esketamine-nasal": "2:45 PM", "oral-ketamine": "2:30 PM"}[kind]
+    assert f"(hours count from the end of your dose, about {end})" in sheet
+    assert f"No alcohol, cannabis, or street drugs for 24 hours (until about {end}, Sunday, Nov 22)." in sheet
+    assert proto.alcohol_free_hours == 24
+    assert "No alcohol, cannabis, or street drugs for 24 hours after your dose." in sheet
     assert "several days" not in sheet and "Avoid alcohol" not in sheet
 
 
@@ -101,17 +103,19 @@ def test_medicines_and_sedative_rules_on_every_packet(packet) -> None:
     loaded, kind, _, pdf = packet
     sheet = " ".join(pdf.page_texts()[:2])
     assert "Your medicines" in sheet
-    assert "Do not take opioids, sleep pills, anxiety pills, or cannabis" in sheet
+    assert "No opioids, sleep pills, or anxiety pills you take only now and then" in sheet
+    assert sheet.count("If you take one every day, ask us what to do, and never stop it on your own.") == 2  # Today box and medicines
     assert "These add to the sleepy effect and can slow your breathing." in sheet
-    assert "Apart from these, keep taking your daily pills, like ones for low mood" in sheet
+    assert "Keep taking your other daily pills, like ones for low mood, unless your doctor says to stop." in sheet
     assert "If you are pregnant or nursing" in sheet
-    for topic in ("Do not take a bath, climb a ladder, cook, or use sharp tools alone today.", "Do not care for young children on your own today.",
-                  "sip clear drinks", "Bladder pain, or blood in your urine"):
+    for topic in ("do not take a bath, climb a ladder, cook, or use sharp tools alone.",
+                  "For the rest of the day, do not care for young children on your own.",
+                  "sip clear drinks", "Bladder pain, a strong need to pass urine often, or blood in your urine"):
         assert topic in sheet, topic
     hours = loaded.clinic.treatments[kind].sedative_free_hours
     if hours:
-        assert f"or cannabis for {hours} hours after your dose unless" in sheet
-        assert "No opioids, sleep pills, or anxiety pills until" in sheet
+        assert f"anxiety pills you take only now and then for {hours} hours after your dose." in sheet
+        assert f"No opioids, sleep pills, or anxiety pills you take only now and then for {hours} hours (until about" in sheet
 
 
 def test_oral_packet_is_about_home_not_the_clinic(packet) -> None:
@@ -122,10 +126,10 @@ def test_oral_packet_is_about_home_not_the_clinic(packet) -> None:
         return
     for clinic_words in ("stay with us", "your ride", "Getting home", "Stay in your seat"):
         assert clinic_words.lower() not in text.lower(), clinic_words
-    for rule in ("Sam Doe stays with you, awake, for 4 hours after each dose.", "Your sitter stays awake and in the same room as you.",
-                 "Your sitter calls 911 if they cannot wake you or your breathing is slow.",
+    for rule in ("Sam Doe stays with you, awake, for 6 hours after each dose.", "Your sitter stays awake and in the same room as you.",
+                 "Your sitter calls 911 if they cannot wake you or your breathing is slow, and turns you on your side if you throw up.",
                  "Take only the dose we prescribed, at the time we set.", "Never take a second dose, even if you feel nothing.",
-                 "If you miss a dose, skip it and call us.", "Lock your medicine away from children, guests, and pets."):
+                 "If you miss a dose, skip it and call us.", "Lock your medicine away from children, guests, and pets, and never share it."):
         assert rule in text, rule
 
 
@@ -135,7 +139,7 @@ def test_esketamine_packet_never_calls_the_drug_ketamine(packet) -> None:
     if kind == "esketamine-nasal":
         assert "esketamine" in text and "Spravato" in text
         assert not re.search(r"(?<!es)ketamine", text, re.IGNORECASE), re.findall(r".{30}(?<!es)ketamine.{10}", text, re.IGNORECASE)
-        assert "We watch you for at least 2 hours" in text and "Do not drive until tomorrow" in text
+        assert "We watch you for at least 2 hours" in text and "No driving or machines until Sunday, Nov 22, after a full night's sleep." in text
         assert "Blood pressure at home" in text  # this clinic asks for a home blood pressure row
     else:
         assert "esketamine" not in text.lower() and "Blood pressure at home" not in text
@@ -154,8 +158,8 @@ def test_im_today_box_says_someone_drives_you_home(packet) -> None:
 def test_tracking_grid_asks_in_two_steps_with_answers_in_every_cell(packet) -> None:
     _, _, _, pdf = packet
     grid = pdf.page_texts()[2]
-    for row in ("Any thoughts of suicide?", "A plan or intent to act on them?", "Seeing things, or feeling unreal?",
-                "Bladder pain, or blood in urine?", "Circle one answer in each box."):
+    for row in ("Any thoughts of suicide or of hurting yourself?", "A plan or intent to act on them, or to hurt someone else?", "Seeing things, or feeling unreal?",
+                "Bladder pain, urgency, or blood in urine?", "Circle one answer in each box."):
         assert row in grid, row
     assert grid.count("Low OK High") == 3 and grid.count("No Yes") >= 3 * 4
 

@@ -40,7 +40,7 @@ def test_base_has_empty_boxes_and_no_marker_text() -> None:
     assert base.pdf is not None and {f.id for f in base.frames} == {"patient-name", "patient", "today"}
     text = " ".join(Pdf(base.pdf).page_texts())
     assert not any(marker in text for marker in MARKERS)
-    assert "Patient:" not in text and "Do not drive until" not in text
+    assert "Patient:" not in text and "No driving or machines" not in text
     assert "When to get help" in text and "Page 1 of 4" in text
 
 
@@ -53,7 +53,7 @@ def test_a_long_name_gets_its_packet_with_every_detail() -> None:
     # boxes take the patient's height (test_compose_exact); fast path or whole, the same paper
     assert next(iter(renderer.bases.items()))[1].pdf is not None
     texts = Pdf(pdf).page_texts()
-    assert "Gutierrez-Villanueva" in texts[0] and "Do not drive until 2:30 PM, Sunday, Nov 22." in " ".join(texts)
+    assert "Gutierrez-Villanueva" in texts[0] and "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22)." in " ".join(texts)
     # the name may push the sheet to a third page; the packet still prints, whole
     assert len(texts) >= 4 and "How are you feeling?" in " ".join(texts)
 

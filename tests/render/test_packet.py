@@ -44,13 +44,14 @@ def test_computed_times(packet) -> None:
     loaded, visit, pdf = packet
     text = pdf.page_texts()[0]
     if loaded.clinic.id == "sunrise-iv":  # 24 h rule from 2:30 PM Saturday
-        assert "Do not drive until 2:30 PM, Sunday, Nov 22." in text
-        assert "No alcohol until 2:30 PM, Sunday, Nov 22." in text
+        # The infusion ends about an hour after the 2:30 PM slot (dose_minutes 60): 24 hours from 3:30 PM.
+        assert "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22)." in text
+        assert "No alcohol, cannabis, or street drugs for 24 hours (until about 3:30 PM, Sunday, Nov 22)." in text
         assert "Sam Doe takes you home." in text
         assert "Your next visit: Tuesday, Nov 24, 10:00 AM" in text
     else:  # next-day rule, across a year end
-        assert "Do not drive until tomorrow (Friday, Jan 1), after a full night's sleep." in text
-        assert "No alcohol until 9:05 AM, Friday, Jan 1." in text
+        assert "No driving or machines until Friday, Jan 1, after a full night's sleep." in text
+        assert "No alcohol, cannabis, or street drugs for 24 hours (until about 9:20 AM, Friday, Jan 1)." in text
         assert "A sober adult (no alcohol or drugs) must drive you home." in text
 
 
@@ -91,8 +92,8 @@ def test_tracking_grid_has_real_dates(packet) -> None:
     for n, day in enumerate(dates, 1):
         assert f"Day {n}" in grid
         assert any(day in line for line in lines), (day, lines[:8])
-    for label in ("Mood", "Energy", "Sleep", "Any thoughts of suicide?", "A plan or intent to act on them?",
-                  "Thoughts of suicide: call or text 988 now, and tell us today."):
+    for label in ("Mood", "Energy", "Sleep", "Any thoughts of suicide or of hurting yourself?", "A plan or intent to act on them, or to hurt someone else?",
+                  "Thoughts of suicide or of hurting yourself: call or text 988 now, and tell us today."):
         assert label in grid
 
 

@@ -46,12 +46,16 @@ def test_scaffolded_card_sheet_is_marked_on_every_card(tmp_path: Path) -> None:
 def test_example_clinics_are_samples_and_say_why() -> None:
     for clinic in ("sunrise-iv", "harbor-spravato"):
         loaded = load_clinic(clinic)
-        assert is_sample(loaded) and all(s.kind == "address" for s in stand_ins(loaded))
+        found = stand_ins(loaded)
+        assert is_sample(loaded) and {s.kind for s in found} == {"address", "number"}
+        # Every number is fiction (555-01xx): a copy that only changes its web addresses still prints SAMPLE.
+        assert {s.keys[1] for s in found if s.kind == "number"} >= {"main", "after_hours"}
 
 
 def test_a_real_config_prints_no_mark(clinic_copy) -> None:
     path = clinic_copy("harbor-spravato")
-    path.write_text(path.read_text().replace("harbor-mh.example", "harbor-mh.org"))
+    text = path.read_text().replace("harbor-mh.example", "harbor-mh.org")
+    path.write_text(text.replace("(617) 555-0110", "(617) 442-3100").replace("(617) 555-0119", "(617) 442-3199"))
     loaded = load_clinic(str(path))
     assert not is_sample(loaded)
     pdf = Pdf(render_packet(loaded, Visit(name="Ana Lima", treatment="esketamine-nasal", when=datetime(2026, 11, 21, 9, 5))))

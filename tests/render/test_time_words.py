@@ -14,8 +14,9 @@ from packets.visits.model import Visit
 
 
 def _context(hour: int, language: str):  # noqa: ANN202 - a PacketContext
-    visit = Visit(name="Ana Lima", treatment="iv-ketamine", when=datetime(2026, 11, 21, hour, 5), language=language,
-                  next_visit=datetime(2026, 11, 24, hour, 0))
+    when = datetime(2026, 11, 21, hour, 5)  # the dose ended at this time (exact: no "about")
+    visit = Visit(name="Ana Lima", treatment="iv-ketamine", when=when, language=language,
+                  next_visit=datetime(2026, 11, 24, hour, 0), dose_ended=when)
     return build_context(load_clinic("sunrise-iv"), visit)
 
 
@@ -23,16 +24,16 @@ def _context(hour: int, language: str):  # noqa: ANN202 - a PacketContext
 def test_spanish_time_article_agrees_with_the_hour(hour: int, article: str) -> None:
     p = _context(hour, "es")
     clock = f"{hour % 12 or 12}:05"
-    assert f"de {article} {clock}" in p.today_from
-    assert p.today[0].startswith(f"No maneje hasta {article} {clock}")
+    assert f", a {article} {clock}" in p.today_from
+    assert p.today[0].startswith(f"No maneje ni use máquinas hasta {article} {clock}")
     assert f", a {article} {hour % 12 or 12}:00 " in p.next_visit_line
     assert " las 1:" not in p.today_from + " ".join(p.today) + p.next_visit_line
 
 
 def test_english_times_have_no_article() -> None:
     p = _context(13, "en")
-    assert p.today_from == "(times count from your dose at 1:05 PM)"
-    assert p.today[0] == "Do not drive until 1:05 PM, Sunday, Nov 22."
+    assert p.today_from == "(hours count from the end of your dose at 1:05 PM)"
+    assert p.today[0] == "No driving or machines until 1:05 PM, Sunday, Nov 22."
 
 
 def test_time_phrases_need_an_other_form_with_the_time() -> None:

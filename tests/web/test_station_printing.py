@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CLINICS_DIR
+from conftest import CLINICS_DIR, not_a_sample
 from cups_stack import CupsStack
 from station_helpers import BROWSER_ARGS, CHROMIUM, SCHEDULE, Server, axe_serious, shot, sign_in, upload_schedule
 
@@ -23,7 +23,7 @@ def station(tmp_path_factory, cups: CupsStack):
     target = folder / "clinics" / "sunrise-iv"
     shutil.copytree(CLINICS_DIR / "sunrise-iv", target)
     config = target / "clinic.yaml"
-    text = re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()).replace(".example", ".clinic")  # not a SAMPLE
+    text = not_a_sample(re.sub(r"\nprinting:\n(?:[ #].*\n|\n)*", "\n", config.read_text()))  # not a SAMPLE
     config.write_text(text + "\nprinting:\n  packets:\n    queue: duplex\n  wait_seconds: 120\n")
     started = Server(folder, env=cups.client_env())
     yield started
