@@ -509,7 +509,7 @@ def _patient_form(station: Station, clinic: str | None, ids: list[str], values: 
         languages = list(loaded.clinic.offered_languages)
     now = datetime.now()
     defaults = {"date": now.date().isoformat(), "time": now.strftime("%H:%M"), "name": "", "dob": "", "mrn": "", "escort": "",
-                "next": "", "provider": "", "session": "", "treatment": treatments[0][0] if treatments else "",
+                "next": "", "provider": "", "session": "", "ended": "", "treatment": treatments[0][0] if treatments else "",
                 "language": languages[0] if languages else "", "large_print": ""}
     return {"clinics": ids, "clinic": clinic, "treatments": treatments, "languages": languages, "values": defaults | values}
 
@@ -518,7 +518,7 @@ def _patient_form(station: Station, clinic: str | None, ids: list[str], values: 
 async def patient(request: Request, station: Station, session: Session) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("clinic", "name", "treatment", "date", "time", "dob", "mrn", "escort",
-                                                        "next", "provider", "session", "language", "large_print")}
+                                                        "next", "provider", "session", "language", "large_print", "ended")}
     ids, clinic = _clinic_choice(request, values["clinic"])
     try:
         if clinic is None:
@@ -540,6 +540,7 @@ def _render_walk_in(station: Station, clinic: str, v: dict[str, str], user: str)
         session=session, series_length=total, escort=v["escort"],
         next_visit=facade.typed_moment(loaded, v["next"], "Next visit") if v["next"] else None, provider=v["provider"],
         language=v["language"], large_print=v["large_print"] == "yes",
+        dose_ended=parse_time(v["ended"]) if v.get("ended") else None,
     )
     day_token, row_token = new_token(), new_token()
     folder = station.settings.data / "packets" / day_token

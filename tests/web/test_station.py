@@ -128,10 +128,15 @@ def test_one_patient_form_makes_a_packet(page, server: Server) -> None:
     assert "date_of_birth: is not before the treatment date" in page.get_by_role("alert").inner_text()
     assert page.get_by_label("Patient name").input_value() == "Ana Lima"  # nothing typed is lost
     page.get_by_label("Date of birth (optional)").fill("1990-03-04")
+    page.get_by_label(re.compile("Time the dose ended")).fill("09:25")  # known at discharge: exact times, no "about"
     page.get_by_role("button", name="Make the packet").click()
     page.wait_for_url(re.compile(r".*/rows/[A-Za-z0-9_-]+$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Ana Lima"
     assert page.locator("ol.pages img").count() == 4
+    pdf = page.request.get(page.url + "/packet.pdf")
+    first = " ".join(Pdf(pdf.body()).page_texts()[0].split())
+    assert "(hours count from the end of your dose at 9:25 AM)" in first
+    assert "No alcohol, cannabis, or street drugs until 9:25 AM, Friday, Jan 1." in first
 
 
 def test_keyboard_only_sign_in(browser, server: Server) -> None:
