@@ -389,6 +389,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     version = _label(labels, "content_version", version=content.version)
     review_note = f"{_label(labels, 'reviewed', by=review.by, date=words.full_date(review.date))} · {version}" if review else version
     excepted = bool(active_exceptions(loaded, visit.treatment))
+    ended = dose_end(loaded, visit)  # when the Today box's hours start, and whether that is known
     if excepted:
         review_note = f"{review_note} · {labels['floor_exceptions']}"  # a signed exception to the safety floor is in use
     return PacketContext(
@@ -414,8 +415,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         treatment_label=treatment_label,
         treatment_date=words.full_date(visit.when.date()),
         today_title=today_title(labels, visit, words),
-        today_from=_label(labels, "counted_from" if dose_end(loaded, visit)[1] else "counted_from_about",
-                          time=words.at_time(dose_end(loaded, visit)[0])),
+        today_from=_label(labels, "counted_from" if ended[1] else "counted_from_about", time=words.at_time(ended[0])),
         today=today_lines(loaded, content, visit, words, body_font),
         today_extra=len(proto.instructions),
         floor_items=content.floor_items,

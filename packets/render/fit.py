@@ -198,7 +198,7 @@ def overflows(document: Document) -> list[Overflow]:
                     break
         if (into := _into_card_band(root)) is not None:
             found.append(Overflow(number, "the tracking grid", "leave out the blood pressure row (home_blood_pressure), "
-                                  "use the smaller card (card_size: business) or Letter paper", None,
+                                  "use the smaller card (card_size: business) or A4 paper (paper: a4, taller than Letter)", None,
                                   f"the band kept empty behind the wallet card (by {into:.0f} mm)"))
     return found
 

@@ -11,6 +11,7 @@ from pdfcheck import Pdf
 
 from packets.config.loading import load_clinic
 from packets.content.shared import build_content, for_treatment
+from packets.errors import RenderError
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
 
@@ -210,3 +211,15 @@ def test_large_print_card_has_a_blank_back() -> None:
     texts = Pdf(render_packet(load_clinic("willow-home"), visit)).page_texts()
     assert "Get help fast" in texts[-1] and len(texts) % 2 == 1  # last page is a front; its back is blank paper
     assert all("Get help fast" not in t for t in texts[:-1])
+
+
+def test_a_grid_that_reaches_the_card_band_is_refused_naming_the_fix(clinic_copy) -> None:
+    """Taller rows (a clinic's CSS) push the grid into the band behind the card: refused, never cut in half."""
+    path = clinic_copy()
+    path.write_text(path.read_text().replace("branding:\n", "branding:\n  css: extra.css\n", 1))
+    (path.parent / "extra.css").write_text(".grid tbody tr { height: 16mm; }\n")
+    with pytest.raises(RenderError) as caught:
+        render_packet(load_clinic(str(path)), Visit(name="Jane Doe", treatment="iv-ketamine", when=SAMPLE_WHEN))
+    message = str(caught.value)
+    assert "page 3, the tracking grid runs into the band kept empty behind the wallet card (by " in message
+    assert "home_blood_pressure" in message and "card_size: business" in message
