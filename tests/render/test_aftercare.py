@@ -72,7 +72,7 @@ def test_emergency_tier_is_complete(packet) -> None:
 def test_card_cues_and_call_or_text(packet) -> None:
     _, _, _, pdf = packet
     card = pdf.page_texts()[3]
-    for cue in ("Danger to life", "Thoughts of suicide: call or text", "Questions, side effects"):
+    for cue in ("Chest pain, breathing, or not safe", "Thoughts of suicide or self-harm: call or text", "Questions, side effects"):
         assert cue in card, cue
 
 
