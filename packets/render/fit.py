@@ -196,7 +196,7 @@ def overflows(document: Document) -> list[Overflow]:
                     found.append(Overflow(number, box, fix, quoted, outside, not isinstance(leaf, wb.TextBox),
                                           _room(margin) if margin is not None else None))
                     break
-        if (into := _into_card_band(root)) is not None:
+        if "tracking" in page.anchors and (into := _into_card_band(root)) is not None:  # only the grid's page has the band
             found.append(Overflow(number, "the tracking grid", "leave out the blood pressure row (home_blood_pressure), "
                                   "use the smaller card (card_size: business) or A4 paper (paper: a4, taller than Letter)", None,
                                   f"the band kept empty behind the wallet card (by {into:.0f} mm)"))
