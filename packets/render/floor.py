@@ -115,9 +115,9 @@ def packet_floor(ctx: PacketContext, *, sheet: bool = True, card: bool = True) -
             actions = (row.yes_action,) * len(ctx.tracking_days) if row.yes_action else ()
             needs.append(Need(f"the grid's '{row.label}' row", "grid", (row.label, *actions, row.rule), whole=True))
         if len(urgent) > 1:
+            in_order = [text for row in urgent for text in (row.label, row.yes_action) if text]  # the rows, then their rules
             needs.append(Need("the grid's suicide rows and their rules (together on one page)", "grid",
-                              tuple(text for row in urgent for text in (row.label, row.yes_action or "")) + tuple(row.rule or "" for row in urgent),
-                              whole=True))
+                              tuple(in_order + [row.rule for row in urgent if row.rule]), whole=True))
     if card:
         needs.append(Need("the wallet card's numbers", "card-front",
                           tuple(text for t in ctx.tiers for text in (t.label, t.phone)), whole=True))

@@ -193,8 +193,8 @@ def hours_after(start: datetime, hours: int, zone: ZoneInfo | None) -> datetime:
 
     Across a daylight-saving change the clock moves: 24 hours after 9:00 PM on the
     Saturday before the fall change is 8:00 PM on Sunday, and in spring it is 10:00 PM.
-    Counting on the wall clock would print a "do not drive until" time an hour early.
-    Without a known zone, hours are counted on the wall clock.
+    Counting on the wall clock would print the spring time an hour early (9:00 PM) and
+    the fall one an hour late. Without a known zone, hours are counted on the wall clock.
     """
     if zone is None:
         return start + timedelta(hours=hours)
