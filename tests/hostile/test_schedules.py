@@ -112,6 +112,18 @@ def test_a_cell_over_the_length_limit_is_named_by_its_column(tmp_path: Path) -> 
     assert "n" * 100 not in done.stderr and "x" * 100 not in done.stderr
 
 
+@pytest.mark.parametrize("depth", [40, 200_000])
+def test_deeply_nested_fhir_is_one_line_not_a_crash(tmp_path: Path, depth: int) -> None:
+    """Past the parser's recursion limit (200,000) or only past any real Bundle's shape (40): the same line."""
+    inner = "[" * depth + "]" * depth
+    path = tmp_path / "deep.json"
+    path.write_text('{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Appointment",'
+                    f'"extension":{inner}}}}}]}}', encoding="utf-8")
+    done = run("batch", "--clinic", "sunrise-iv", "--schedule", str(path), "--out", str(tmp_path / "out"))
+    refused(done, f"{path}: the JSON is nested more than 32 levels deep, which no FHIR schedule is.")
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
 def test_a_device_as_schedule_is_refused_before_reading(tmp_path: Path) -> None:
     done = run("batch", "--clinic", "sunrise-iv", "--schedule", "/dev/zero", "--out", str(tmp_path / "out"))
     refused(done, "/dev/zero: not a regular file (a device, folder or pipe)")

@@ -26,6 +26,7 @@ from packets.visits.readers.records import CANCELLED, ReadSettings, Record, Reco
 from packets.visits.when import local_moment
 from packets.visits.model import InputError
 
+MAX_DEPTH = 32  # levels of JSON nesting; a real Appointment or Patient in a Bundle has under 10
 NOT_COMING = frozenset({"cancelled", "noshow", "entered-in-error"})
 _KNOWN = ("Appointment", "Patient", "Practitioner", "Location")
 
@@ -36,6 +37,11 @@ def read_fhir(path: Path, text: str, settings: ReadSettings) -> Records:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScheduleError(f"{path}:{exc.lineno}: the file is not valid JSON ({exc.msg}).") from None
+    except RecursionError:
+        data = None  # nested past what the parser follows: refused below like any too-deep file
+    if data is None or _depth(data) > MAX_DEPTH:
+        raise ScheduleError(f"{path}: the JSON is nested more than {MAX_DEPTH} levels deep, which no FHIR schedule is. "
+                            "Export the day's Bundle from your scheduling system again.")
     if isinstance(data, dict) and data.get("resourceType") == "Appointment":
         data = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": data}]}
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle" or not isinstance(data.get("entry", []), list):
@@ -70,6 +76,19 @@ def read_fhir(path: Path, text: str, settings: ReadSettings) -> Records:
             continue
         records.items.append(_record(number, appointment, index, settings))
     return records
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests, counted without recursion (so a hostile file cannot exhaust the stack)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _validate(kind: str, resource: dict) -> tuple[Any, str | None]:
