@@ -33,7 +33,8 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20)
     args = parser.parse_args()
 
-    from packets.web.app import Settings, Station, _render_walk_in
+    from packets.web.app import Settings, Station
+    from packets.web.walk_in import _render_walk_in
     from packets.web.store import Store
     from packets.web.work import Renderers
 

@@ -296,6 +296,13 @@ def print_pdf(pdf: Path, kind: str, loaded: LoadedClinic | None = None, queue: s
     return wait(job, settings.wait_seconds)
 
 
+def follow_job(queue: str, job_id: int, timeout: float) -> PrintJob:
+    """A job sent earlier (by a station that has since stopped), followed to its end or ``timeout``."""
+    from packets.printing import PrintJob as Job, wait
+
+    return wait(Job(job_id, queue, "pending"), timeout)
+
+
 def describe_job(job: PrintJob) -> str:
     """One line for a job's outcome: its id, queue and state."""
     from packets.printing import describe

@@ -8,7 +8,7 @@ Started once per test session (see ``conftest.py``):
 - two ``ippeveprinter`` virtual IPP Everywhere printers on loopback ports, keeping
   every job file (``-k``) in a temp folder: one duplex (Letter and A4, card stock,
   a by-pass tray, print-scaling), one simplex that has Letter paper only, and one
-  whose print command fails every job;
+  whose print command fails every job, and one that takes 8 seconds a job;
 - a private ``cupsd`` (own ServerRoot, RequestRoot, logs in the temp folder)
   listening on a loopback port, with a queue for each printer made by
   ``lpadmin -m everywhere``.
@@ -286,8 +286,12 @@ class CupsStack:
         failing = self.root / "fail-after-a-moment"
         failing.write_text("#!/bin/sh\nsleep 0.5\nexit 1\n")
         failing.chmod(0o755)
+        # The slow printer takes 8 seconds a job: long enough to stop the station while a job is printing.
+        slow = self.root / "print-slowly"
+        slow.write_text("#!/bin/sh\nsleep 8\nexit 0\n")
+        slow.chmod(0o755)
         for queue, duplex, media, command in (("duplex", True, (LETTER, A4), _which("true")), ("simplex", False, (LETTER,), _which("true")),
-                                              ("failing", True, (LETTER, A4), str(failing))):
+                                              ("failing", True, (LETTER, A4), str(failing)), ("slow", True, (LETTER, A4), str(slow))):
             self._start_printer(queue, duplex, media, command)
         self._start_cupsd()
         for printer in self.printers.values():

@@ -355,14 +355,17 @@ DATA_HELP = "The station's data folder (accounts, audit log, the day's uploads a
 @click.option("--idle-minutes", type=click.FloatRange(0.05, 60), default=None,
               help="Sign staff out after this many idle minutes (default: the strictest station.idle_minutes, else 10).")
 @click.option("--jobs", type=click.IntRange(1, 16), default=2, show_default=True, help="Packets rendered at once.")
+@click.option("--name", "names", multiple=True, metavar="HOSTNAME",
+              help="Another name staff type to reach the station (e.g. frontdesk.clinic.lan); repeatable. "
+                   "Requests for any other name are refused.")
 def serve(clinics: Path | None, host: str, port: int, data: Path, certfile: Path | None, keyfile: Path | None,
-          idle_minutes: float | None, jobs: int) -> None:
+          idle_minutes: float | None, jobs: int, names: tuple[str, ...]) -> None:
     """Run the front-desk station: a local web page to print today's packets."""
     from packets.web import server
     from packets.web.app import Settings
 
     settings = Settings(data=data.resolve(), clinics=clinics, idle_minutes=idle_minutes or server.idle_minutes(clinics),
-                        tls=bool(certfile and keyfile), jobs=jobs)
+                        tls=bool(certfile and keyfile), jobs=jobs, names=tuple(n.strip().lower() for n in names if n.strip()))
     server.run(settings, host, port, certfile, keyfile, on_listening=lambda: click.echo(
         f"front desk: http{'s' if settings.tls else ''}://{host}:{port}/  (data in {settings.data}; Ctrl-C stops)", err=True))
 
@@ -400,15 +403,22 @@ def users_add(name: str, data: Path, password_stdin: bool) -> None:
 @click.option("--data", type=click.Path(path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
 @click.option("--days", type=click.IntRange(0, 365), default=None, help="Keep this many days (default: each clinic's station.retention_days).")
 def purge(clinics: Path | None, data: Path, days: int | None) -> None:
-    """Delete uploaded schedules, their rows and packets older than the retention period."""
+    """Delete uploaded schedules, their rows and packets older than the retention period.
+
+    Also removes what a killed or failed station run left behind: files no list owns,
+    and writes that never finished (at once when no station runs on DATA, else after an hour).
+    """
+    from datetime import datetime
+
     from packets.web.retention import purge as run_purge
-    from packets.web.store import Store
+    from packets.web.store import Store, station_lock
 
     if not (data / "station.db").is_file():
         raise PacketsError(f"{data}: no station data here. Give the folder 'packets serve' uses with --data.")
-    store = Store(data)
-    try:
-        removed = run_purge(store, clinics, days=days)
-    finally:
-        store.close()
+    with station_lock(data, wait=0) as alone:  # no station running: every unfinished write is a dead run's
+        store = Store(data)
+        try:
+            removed = run_purge(store, clinics, days=days, stale_before=datetime.max if alone else None)
+        finally:
+            store.close()
     click.echo(f"removed {removed} upload(s) past the retention period from {data}")

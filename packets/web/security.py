@@ -4,15 +4,25 @@
   salting, parameters and constant-time checks are its job, not ours).
 - Every response says ``Cache-Control: no-store`` (pages and PDFs hold patient data),
   a strict Content-Security-Policy (only our own files; no inline script), no framing
-  and no Referer, so an id in a URL never travels to another site.
-- Every POST carries the session's CSRF token; sign-in uses a double-submit token.
-- Sign-in is limited per user name and per client address.
+  and no Referer to another site (``same-origin``), so an id in a URL never travels there.
+- Every POST carries the session's CSRF token; sign-in uses a token bound to the
+  pre-sign-in cookie by an HMAC with the station's own secret (and ``gate`` checks
+  the origin, which is what stops a page on another localhost port).
+- Sign-in is limited per account (``MAX_FAILURES``), and per address only for other
+  machines (``MAX_ADDRESS_FAILURES``): failures typed on this computer never lock
+  the colleague who signs in next.
+- Argon2 runs in one worker thread (``Hashing``) with a short queue: a flood of
+  sign-ins waits there or is turned away, and never slows another page.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import hmac
 import ipaddress
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -21,7 +31,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from packets.errors import PacketsError
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per account, in FAILURE_WINDOW
+MAX_ADDRESS_FAILURES = 20  # per address of another machine (a shared front-desk PC has several staff)
+HASH_QUEUE = 8  # sign-ins waiting for the hashing thread before more are told to wait
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 
@@ -30,7 +42,7 @@ HEADERS = {
     "pragma": "no-cache",
     "content-security-policy": "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no Referer to any other site; Origin on our own POSTs (gate)
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
@@ -57,6 +69,44 @@ def password_ok(stored: str | None, password: str) -> bool:
 
 
 _DUMMY = PasswordHasher().hash("not a real password, only to spend the same time")
+
+
+class Busy(Exception):
+    """More sign-ins are waiting for the hashing thread than ``HASH_QUEUE``."""
+
+
+class Hashing:
+    """Password checks in one worker thread, at most ``queue`` waiting.
+
+    Argon2 is deliberately slow (tens of milliseconds of CPU). On the event loop it
+    stalled every page; in Starlette's shared thread pool a flood could take every
+    thread. One thread caps sign-in at one core, and a full queue answers "busy" at once.
+    """
+
+    def __init__(self, queue: int = HASH_QUEUE) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="packets-hash")
+        self._queue = queue
+        self._waiting = 0
+        self._lock = threading.Lock()
+
+    async def check(self, stored: str | None, password: str) -> bool:
+        with self._lock:
+            if self._waiting >= self._queue:
+                raise Busy
+            self._waiting += 1
+        try:
+            return await asyncio.wrap_future(self._pool.submit(password_ok, stored, password))
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def signin_form_token(secret: bytes, cookie: str) -> str:
+    """The sign-in form's token for a pre-sign-in cookie: only this station can make it."""
+    return hmac.new(secret, cookie.encode(), hashlib.sha256).hexdigest()
 
 
 def same(a: str | None, b: str | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import socket
@@ -13,7 +14,7 @@ from packets import facade
 from packets.errors import PacketsError
 from packets.web import security
 from packets.web.app import Settings, create_app
-from packets.web.store import Store
+from packets.web.store import Store, station_lock
 
 
 def idle_minutes(clinics: Path | None) -> float:
@@ -49,24 +50,35 @@ def run(settings: Settings, host: str, port: int, certfile: Path | None, keyfile
         on_listening: Callable[[], None] = lambda: None) -> None:
     """Bind, check the binding, then serve; ``on_listening`` prints the banner once the port is ours."""
     sock = bind(host, port)
+    settings = dataclasses.replace(settings, host=host, port=port)  # the Host values the station answers to
     try:
-        store = Store(settings.data)
-        try:
-            security.check_binding(host, store.user_count(), tls=bool(certfile and keyfile))
-        finally:
-            store.close()
-        import uvicorn
-
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
-        log = logging.getLogger("packets.station")
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
-        config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False, server_header=False,
-                                log_level="warning", ssl_certfile=str(certfile) if certfile else None,
-                                ssl_keyfile=str(keyfile) if keyfile else None)
-        on_listening()
-        uvicorn.Server(config).run(sockets=[sock])
+        with station_lock(settings.data) as ours:
+            if not ours:
+                raise PacketsError(f"another station is already running with the data folder {settings.data}. "
+                                   "Use that one, or stop it first.")
+            _serve(sock, settings, host, port, certfile, keyfile, on_listening)
     finally:
         sock.close()
+
+
+def _serve(sock: socket.socket, settings: Settings, host: str, port: int, certfile: Path | None, keyfile: Path | None,
+           on_listening: Callable[[], None]) -> None:
+    """Check the accounts and binding, then run uvicorn on ``sock`` (the data folder's lock is held)."""
+    store = Store(settings.data)
+    try:
+        security.check_binding(host, store.user_count(), tls=bool(certfile and keyfile))
+    finally:
+        store.close()
+    import uvicorn
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    log = logging.getLogger("packets.station")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    config = uvicorn.Config(create_app(settings), host=host, port=port, access_log=False, server_header=False,
+                            log_level="warning", ssl_certfile=str(certfile) if certfile else None,
+                            ssl_keyfile=str(keyfile) if keyfile else None)
+    on_listening()
+    uvicorn.Server(config).run(sockets=[sock])

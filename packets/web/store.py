@@ -9,18 +9,22 @@ The audit log keeps what was printed for whom by initials, time and MRN.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import secrets
 import sqlite3
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
 DB_NAME = "station.db"
+LOCK_NAME = "station.lock"  # held by the running station (released by the kernel even on kill -9)
+LOCK_WAIT = 5.0  # seconds a starting station waits for a purge that holds the lock
 
 MIGRATIONS: list[str] = [
     # 1: staff, sessions, sign-in failures, uploads (days), rows, audit
@@ -48,7 +52,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE rows ADD COLUMN reason TEXT;
     ALTER TABLE days ADD COLUMN skipped TEXT;
     """,
+    # 3: files being written (an upload's copy and packets, a walk-in's packet) before their day's row exists,
+    # so a kill at any step leaves a record that start-up and purge follow to the files
+    """
+    CREATE TABLE pending (token TEXT PRIMARY KEY, created TEXT NOT NULL);
+    """,
 ]
+
+PRINT_IN_FLIGHT = ("sending", "sent")  # audit job_state values a later start fills in
 
 
 @dataclass(frozen=True)
@@ -95,10 +106,14 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A COMMIT refused by a full disk may leave the transaction open: end it, and
+                # keep the error that says why (a failing ROLLBACK must not replace it).
+                if self._db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def query(self, sql: str, *args: Any) -> list[sqlite3.Row]:
         with self._lock:
@@ -159,8 +174,11 @@ class Store:
         if _now() - last > idle:
             self.end_session(token)
             return None
-        with self.transaction() as db:
-            db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (_now().isoformat(), key))
+        try:
+            with self.transaction() as db:
+                db.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (_now().isoformat(), key))
+        except sqlite3.OperationalError:
+            pass  # a full disk or read-only folder: still signed in, so the pages that only read keep working
         return Session(found[0]["user"], found[0]["csrf"], last)
 
     def end_session(self, token: str) -> None:
@@ -206,11 +224,51 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE rows SET printed = printed + 1 WHERE token = ?", (token,))
 
-    def audit(self, **entry: Any) -> None:
+    def audit(self, **entry: Any) -> int:
+        """Add a Log entry; returns its id (a print's entry is filled in as the job goes on)."""
         entry.setdefault("at", _now().isoformat())
         columns = ", ".join(entry)
         with self.transaction() as db:
-            db.execute(f"INSERT INTO audit ({columns}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
+            cursor = db.execute(f"INSERT INTO audit ({columns}) VALUES ({', '.join('?' * len(entry))})", tuple(entry.values()))
+        return int(cursor.lastrowid or 0)
+
+    def update_audit(self, ids: list[int], **fields: Any) -> None:
+        """Fill in a print's queue, job and state on its entries (fields are column names from this module)."""
+        sets = ", ".join(f"{name} = ?" for name in fields)
+        with self.transaction() as db:
+            for entry in ids:
+                db.execute(f"UPDATE audit SET {sets} WHERE id = ?", (*fields.values(), entry))
+
+    def prints_in_flight(self) -> list[sqlite3.Row]:
+        """Print entries whose job was being sent or followed when the station stopped."""
+        marks = ", ".join("?" * len(PRINT_IN_FLIGHT))
+        return self.query(f"SELECT * FROM audit WHERE job_state IN ({marks}) ORDER BY id", *PRINT_IN_FLIGHT)
+
+    # ---- files being written -------------------------------------------------
+
+    def begin_files(self, token: str) -> None:
+        """Record ``token`` before any file named by it is written: the sweep can always find them."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO pending VALUES (?, ?)", (token, _now().isoformat()))
+
+    def end_files(self, token: str, db: sqlite3.Connection | None = None) -> None:
+        """``token``'s files are now owned by its day's row (pass ``db`` to do it in that row's transaction)."""
+        if db is not None:
+            db.execute("DELETE FROM pending WHERE token = ?", (token,))
+            return
+        with self.transaction() as own:
+            own.execute("DELETE FROM pending WHERE token = ?", (token,))
+
+    def pending(self, before: datetime | None = None) -> list[str]:
+        """Tokens whose files were begun (before ``before``, if given) and never finished or removed."""
+        if before is None:
+            return [r["token"] for r in self.query("SELECT token FROM pending")]
+        return [r["token"] for r in self.query("SELECT token FROM pending WHERE created < ?", before.isoformat())]
+
+    def known_tokens(self) -> set[str]:
+        """Every token that owns files: a day's list, or files being written now."""
+        rows = self.query("SELECT token FROM days UNION SELECT token FROM pending")
+        return {r["token"] for r in rows}
 
     def audit_log(self, limit: int = 200) -> list[sqlite3.Row]:
         return self.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", limit)
@@ -229,3 +287,29 @@ def make_private(folder: Path) -> None:
         raise OSError(f"{folder} is a symbolic link; give the real folder")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
+
+
+@contextmanager
+def station_lock(folder: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
+    """Hold the data folder's lock while the block runs; yields False if another process holds it after ``wait``.
+
+    One station per data folder: a second one would sweep the first one's writes in
+    progress as abandoned. ``packets purge`` takes the lock without waiting; when it
+    gets it, no station is running and every pending write is a dead run's.
+    """
+    make_private(folder)
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.1)
+        yield True
+    finally:
+        os.close(fd)

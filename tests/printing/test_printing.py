@@ -230,7 +230,7 @@ def test_stopped_queue(cups: CupsStack, a4_packet: Path):
 
 def test_missing_queue(cups: CupsStack, a4_packet: Path):
     line = one_line_error(run(cups, "print", str(a4_packet), "--printer", "front-desk"))
-    assert "no printer queue 'front-desk'" in line and line.endswith("Queues there: duplex, failing, held, simplex.")
+    assert "no printer queue 'front-desk'" in line and line.endswith("Queues there: duplex, failing, held, simplex, slow.")
 
 
 def test_cups_not_running(cups: CupsStack, a4_packet: Path):

@@ -10,8 +10,10 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from conftest import PACKETS, REPO
 
@@ -72,6 +74,12 @@ class Server:
             return self.process.poll() is None  # still ours: it did bind the port
         return False
 
+    def kill(self) -> None:
+        """kill -9: no shutdown code runs, as when the power goes or the OOM killer strikes."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
@@ -116,3 +124,73 @@ def choose_clinic(page, clinic: str) -> None:
         picker.select_option(clinic)
         page.get_by_role("button", name="Show this clinic").click()
         page.wait_for_url(re.compile(rf".*/today\?clinic={clinic}$"))
+
+
+class Answer:
+    """A response as a non-browser client sees it."""
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes, cookies: list[str]) -> None:
+        self.status, self.headers, self.body, self.set_cookies = status, headers, body, cookies
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+
+class Client:
+    """Plain HTTP to the station (no browser): its cookies kept by name, redirects not followed.
+
+    Sends no Origin or Sec-Fetch-Site unless told, as a script or curl would; the CSRF
+    and sign-in tokens still have to be right.
+    """
+
+    def __init__(self, server: Server, host: str | None = None) -> None:
+        self.server = server
+        self.host = host if host is not None else f"127.0.0.1:{server.port}"
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: Any = b"", headers: dict[str, str] | None = None) -> Answer:
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        try:
+            sent = {"Host": self.host, **(headers or {})}
+            if self.cookies:
+                sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            connection.request(method, path, body=body, headers=sent, encode_chunked=not isinstance(body, bytes))
+            response = connection.getresponse()
+            data = response.read()
+            cookies = response.headers.get_all("set-cookie") or []
+            for line in cookies:
+                name, _, rest = line.partition("=")
+                value = rest.split(";", 1)[0].strip('"')
+                if "Max-Age=0" in line or not value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, data, cookies)
+        finally:
+            connection.close()
+
+    def form(self, path: str, fields: dict[str, str], headers: dict[str, str] | None = None) -> Answer:
+        body = urllib.parse.urlencode(fields).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+
+    def sign_in(self, name: str = "mlopez", password: str = PASSWORD, headers: dict[str, str] | None = None) -> Answer:
+        page = self.request("GET", "/signin")
+        token = re.search(r'name="signin_token" value="([^"]+)"', page.text).group(1)
+        return self.form("/signin", {"signin_token": token, "name": name, "password": password}, headers)
+
+    def csrf(self) -> str:
+        page = self.request("GET", "/today")
+        assert page.status == 200, page.status
+        return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+    def upload(self, file_name: bytes, data: bytes, clinic: str = "sunrise-iv") -> Answer:
+        """POST a schedule as the Today page's form would, with a file name sent byte for byte."""
+        boundary = "----packets-test-boundary"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{self.csrf()}\r\n'.encode(),
+                 f'--{boundary}\r\nContent-Disposition: form-data; name="clinic"\r\n\r\n{clinic}\r\n'.encode(),
+                 f'--{boundary}\r\nContent-Disposition: form-data; name="schedule"; filename="'.encode() + file_name
+                 + b'"\r\nContent-Type: text/csv\r\n\r\n' + data + b"\r\n", f"--{boundary}--\r\n".encode()]
+        return self.request("POST", "/today/upload", b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})

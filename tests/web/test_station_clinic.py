@@ -54,7 +54,8 @@ def test_an_uploaded_day_leaves_its_bases_for_walk_ins(tmp_path, monkeypatch) ->
     from datetime import date
 
     from packets.render import compose
-    from packets.web.app import _process_upload, _render_walk_in
+    from packets.web.uploads import _process_upload
+    from packets.web.walk_in import _render_walk_in
 
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "data"

@@ -1,0 +1,112 @@
+"""What one running station owns: its settings, store, renderers, prints in progress, page templates.
+
+Nothing lives at module level: two stations in one process (the tests make several)
+share no state. Pages reach their station through ``station_of(request)``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from packets import facade
+from packets.visits.readers.csvfile import MAX_BYTES
+from packets.web.gate import Origins
+from packets.web.security import Hashing
+from packets.web.store import Session, Store
+from packets.web.work import Renderers
+
+MAX_UPLOAD = MAX_BYTES  # the same bound as ``packets batch``: one day's export
+
+
+@dataclass
+class Settings:
+    """How ``packets serve`` was started."""
+
+    data: Path
+    clinics: Path | None = None
+    idle_minutes: float = 10.0
+    tls: bool = False
+    jobs: int = 2
+    retention_days: int | None = None  # None: each clinic's config (default 7)
+    inbox_limit: int = 50
+    host: str = "127.0.0.1"
+    port: int = 8750
+    names: tuple[str, ...] = ()  # more host names staff use to reach it (``--name``)
+
+    @property
+    def origins(self) -> Origins:
+        return Origins.of(self.host, self.port, self.tls, self.names)
+
+
+@dataclass
+class PrintTask:
+    """A print the station is following (the page shows it until the printer is done)."""
+
+    label: str
+    line: str = "Sending to the printer..."
+    done: bool = False
+    ok: bool = False
+
+
+@dataclass
+class Station:
+    """Everything one running station owns."""
+
+    settings: Settings
+    store: Store
+    renderers: Renderers
+    prints: dict[str, PrintTask] = field(default_factory=dict)  # by row or day token
+    pages: Environment = field(default_factory=lambda: Environment(
+        loader=PackageLoader("packets.web", "templates"), autoescape=True, undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True))
+    hashing: Hashing = field(default_factory=Hashing)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # binds sign-in tokens to their cookie
+
+    _clinics: dict[str, facade.LoadedClinic] = field(default_factory=dict)
+
+    def clinic(self, ref: str) -> facade.LoadedClinic:
+        """A clinic's config, read again only when a file in its folder changed.
+
+        Reading and checking a config takes about 10 ms; a walk-in's packet is meant
+        to take a few times that. An edited config is picked up by the next request.
+        """
+        loaded = self._clinics.get(ref)
+        if loaded is None or not facade.clinic_is_current(loaded):
+            loaded = self._clinics[ref] = facade.open_clinic(ref, self.settings.clinics)
+        return loaded
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.settings.idle_minutes)
+
+    def html(self, name: str, session: Session | None, **values: Any) -> str:
+        values.setdefault("message", None)
+        values.setdefault("error", None)
+        values.setdefault("printing", None)
+        values.setdefault("refresh", values["printing"] is not None and not values["printing"].done)
+        return self.pages.get_template(name).render(user=session.user if session else None,
+                                                    csrf=session.csrf if session else "", **values)
+
+    def page(self, name: str, request: Request, session: Session | None, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.html(name, session, **values), status_code=status)
+
+    def fault_page(self, status: int, title: str, sentence: str) -> bytes:
+        """The page ``faults.Faults`` sends: no session is looked up (the database may be the fault)."""
+        return self.html("message.html", None, title=title, error=sentence).encode()
+
+    def close(self) -> None:
+        self.hashing.close()
+        self.store.close()
+        self.renderers.close()
+
+
+def station_of(request: Request) -> Station:
+    return request.app.state.station
