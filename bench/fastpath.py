@@ -39,12 +39,12 @@ def per_packet_cpu(rows: int = 30, rounds: int = 5) -> dict:
     two are timed in turns: each round renders every row once, then compiles the
     comparable document three times. The ratio reported is the median of the rounds'.
     """
-    from typst_yardstick import Yardstick
-
     from packets.config.loading import load_clinic
     from packets.render.packet import render_packet_layers
     from packets.render.renderer import Renderer
     from packets.visits.schedule import read_schedule
+
+    from typst_yardstick import Yardstick
 
     loaded = load_clinic(CLINIC)
     with tempfile.TemporaryDirectory() as tmp:

@@ -122,7 +122,7 @@ def main() -> None:
                 quiet += _times(staff, row, args.requests)
                 stop = threading.Event()
 
-                def flood(n: int) -> None:
+                def flood(n: int, stop: threading.Event = stop) -> None:
                     k = 0
                     while not stop.is_set():
                         k += 1

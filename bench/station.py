@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from typst_yardstick import Yardstick  # noqa: E402
+from typst_yardstick import Yardstick
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from packets.web.app import Settings, Station
-    from packets.web.walk_in import _render_walk_in
     from packets.web.store import Store
+    from packets.web.walk_in import _render_walk_in
     from packets.web.work import Renderers
 
     with tempfile.TemporaryDirectory() as folder:

@@ -10,8 +10,6 @@ benches that interleave it with their own work.
 from __future__ import annotations
 
 import io
-import statistics
-import tempfile
 import time
 from pathlib import Path
 

@@ -11,10 +11,11 @@ start quickly.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from packets.config.loading import LoadedClinic, clinic_folders, folder_stamp, known_clinic_ids, load_clinic
 from packets.config.standins import stand_ins
@@ -25,9 +26,9 @@ from packets.visits.model import DOSE_ENDED_MAX, InputError, Visit, language_cod
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
     from packets.batch.run import BatchResult, RowResult
+    from packets.printing import JobSettings, PrintJob
     from packets.render.cards import CardSheet
     from packets.render.preview import Proof
-    from packets.printing import JobSettings, PrintJob
     from packets.render.renderer import Renderer
     from packets.visits.schedule import Schedule
 
@@ -147,8 +148,9 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     Without ``renderer`` (a one-off packet) no base is laid out: the fast path is taken
     only when the group's base is already in ``output/<clinic>/.bases``.
     """
-    import pikepdf  # noqa: PLC0415 - light, but only needed here
     import io
+
+    import pikepdf
 
     from packets.render.packet import render_packet_layers
 
@@ -298,7 +300,8 @@ def print_pdf(pdf: Path, kind: str, loaded: LoadedClinic | None = None, queue: s
 
 def follow_job(queue: str, job_id: int, timeout: float) -> PrintJob:
     """A job sent earlier (by a station that has since stopped), followed to its end or ``timeout``."""
-    from packets.printing import PrintJob as Job, wait
+    from packets.printing import PrintJob as Job
+    from packets.printing import wait
 
     return wait(Job(job_id, queue, "pending"), timeout)
 

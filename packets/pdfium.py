@@ -12,9 +12,9 @@ the lock is process-wide because the library's state is.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import Iterator
 
 _LIBRARY = threading.Lock()
 

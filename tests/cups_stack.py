@@ -26,9 +26,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -257,10 +257,9 @@ class CupsStack:
                               check=True, timeout=60)
 
     def _start(self, label: str, args: list[str], log: str) -> subprocess.Popen:
-        out = open(self.root / "log" / log, "ab")
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=dict(os.environ, **self.env))
-        out.close()
+        with open(self.root / "log" / log, "ab") as out:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=dict(os.environ, **self.env))
         self.pids.append((label, proc))
         return proc
 
@@ -344,7 +343,7 @@ class CupsStack:
 
     def stop(self) -> None:
         """Stop every process this stack started, newest first, by its PID."""
-        for label, proc in reversed(self.pids):
+        for _label, proc in reversed(self.pids):
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGTERM)
                 try:

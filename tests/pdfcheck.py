@@ -70,7 +70,7 @@ class Pdf:
         """Per page: its size in pt, and each visible character with its box (left, bottom, right, top) in pt."""
         doc = pdfium.PdfDocument(self.data)
         pages = []
-        l, r, b, t = (ctypes.c_double() for _ in range(4))
+        left, r, b, t = (ctypes.c_double() for _ in range(4))
         for page in doc:
             text = page.get_textpage()
             chars = []
@@ -78,8 +78,8 @@ class Pdf:
                 char = chr(pdfium_raw.FPDFText_GetUnicode(text, i))
                 if char.isspace() or not char.isprintable():
                     continue
-                pdfium_raw.FPDFText_GetCharBox(text, i, ctypes.byref(l), ctypes.byref(r), ctypes.byref(b), ctypes.byref(t))
-                chars.append((char, l.value, b.value, r.value, t.value))
+                pdfium_raw.FPDFText_GetCharBox(text, i, ctypes.byref(left), ctypes.byref(r), ctypes.byref(b), ctypes.byref(t))
+                chars.append((char, left.value, b.value, r.value, t.value))
             pages.append((page.get_size(), chars))
         doc.close()
         return pages

@@ -9,12 +9,11 @@ boxed-out name is silently wrong paper, so we refuse it and name the field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import fontpkg
 from fontTools.ttLib import TTFont
-
 
 
 @dataclass(frozen=True)
@@ -69,14 +68,12 @@ def font_face_css() -> str:
     """``@font-face`` rules for every bundled face, as ``file:`` URLs."""
     rules = []
     for face in font_faces():
-        rules.append(
-            "@font-face { font-family: '%s'; src: url('%s'); font-weight: %s; font-style: %s; }"
-            % (face.family, face.path.resolve().as_uri(), face.weight, face.style)
-        )
+        rules.append(f"@font-face {{ font-family: '{face.family}'; src: url('{face.path.resolve().as_uri()}'); "
+                     f"font-weight: {face.weight}; font-style: {face.style}; }}")
     return "\n".join(rules)
 
 
-@lru_cache(maxsize=None)
+@cache
 def coverage(family: str) -> frozenset[int]:
     """Code points the upright regular face of ``family`` (a CSS name) can draw."""
     faces = [f for f in font_faces() if f.family == family and f.style == "normal"]

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 import pikepdf
 
@@ -35,7 +36,8 @@ class _Out:
     """The output file, its write position, the offset of each object, and a running hash for the ID."""
 
     def __init__(self, file: BinaryIO) -> None:
-        self.file, self.position, self.offsets, self.digest = file, 0, {}, hashlib.md5()
+        self.file, self.position, self.digest = file, 0, hashlib.md5()
+        self.offsets: dict[int, int] = {}
 
     def write(self, data: bytes) -> None:
         self.file.write(data)
@@ -69,7 +71,7 @@ def join_pdfs(sources: Iterable[Path], out: BinaryIO, info: pikepdf.Dictionary) 
                 numbers[obj.objgen] = following
                 following += 1
 
-            def renumber(match: re.Match) -> bytes:
+            def renumber(match: re.Match, numbers: dict = numbers) -> bytes:
                 if match.group(1) is None:
                     return match.group(0)
                 new = numbers.get((int(match.group(1)), int(match.group(2))))

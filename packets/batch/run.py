@@ -18,6 +18,8 @@ schedule are removed only with ``replace``.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import io
 import json
@@ -28,29 +30,29 @@ import signal
 import tempfile
 import threading
 import traceback
-import ctypes
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, cast
 
 import pikepdf
 
 from packets import __version__
 from packets.batch.join import join_pdfs
-from packets.render import basecache
-from packets.render.compose import Base, build_base, cached_base, group_key, stored_base
-from packets.render.renderer import Renderer
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import Content, content_version
 from packets.errors import PacketsError
 from packets.files import TEMP_PREFIX, check_output_file, check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
+from packets.render import basecache
+from packets.render.compose import Base, build_base, cached_base, group_key, stored_base
 from packets.render.packet import render_packet_layers
-from packets.visits.schedule import Row, Schedule
+from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+from packets.visits.schedule import Row, Schedule
 
 PRINT_RUN = "print-run.pdf"
 MANIFEST = "manifest.json"
@@ -176,10 +178,8 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 def _die_with_parent(parent: int) -> None:
     """Ask Linux to SIGKILL this worker when the parent dies; exit now if it already has."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent still terminates workers on every exit path
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the parent still terminates workers on every exit path
-        pass
     if os.getppid() != parent:
         os._exit(1)
 
@@ -310,6 +310,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
             for out in outcomes:
                 row = good[out.row]
                 if out.error is None:
+                    assert out.pdf is not None, "a row without an error has its packet"
                     write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
                     if out.layers:  # one copy of each base key, however many rows share it
@@ -325,7 +326,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     finally:
         remove_stale_temps(folder)  # a killed worker's unfinished file
 
-    written = sorted((r for r in good.values() if results[r.number].status == "written"), key=lambda r: (r.visit.when, r.number))
+    written = sorted((r for r in good.values() if results[r.number].status == "written"), key=lambda r: (visit_of(r).when, r.number))
     keep = {packet_name(r, add_on) for r in written}
     removed = 0
     if replace:  # only when asked: packets of patients who are not on this schedule
@@ -351,13 +352,13 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
             print_run_error = unexpected(exc, "joining the print run")
     spool.close()
     rows = [results[n] for n in sorted(results)]
-    result = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier),
-                         run=len(day.runs) + 1, print_run_error=print_run_error)
-    run = {"run": result.run, "started": started, "schedule": schedule.path.name, "add_on": add_on, "rows": len(rows),
-           "written": result.written, "failed": result.failed, "replace": replace, "removed": removed,
+    batch = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier),
+                        run=len(day.runs) + 1, print_run_error=print_run_error)
+    run = {"run": batch.run, "started": started, "schedule": schedule.path.name, "add_on": add_on, "rows": len(rows),
+           "written": batch.written, "failed": batch.failed, "replace": replace, "removed": removed,
            "print_run": ("whole day" if whole_day else "this run") if print_run else None}
-    write_atomic(result.manifest, _manifest(loaded, schedule, result, day, run, earlier).encode())
-    return result
+    write_atomic(folder / MANIFEST, _manifest(loaded, schedule, batch, day, run, earlier).encode())
+    return batch
 
 
 ERROR_LOG = "errors.log"
@@ -376,7 +377,8 @@ class InOrder:
     """Pass results on in schedule order, however the workers finish."""
 
     def __init__(self, order: list[int], on_row: Callable[[RowResult], None]):
-        self.order, self.on_row, self.waiting, self.next = order, on_row, {}, 0
+        self.order, self.on_row, self.next = order, on_row, 0
+        self.waiting: dict[int, RowResult] = {}
 
     def done(self, result: RowResult) -> None:
         self.waiting[result.row] = result
@@ -393,7 +395,7 @@ class DayRecord:
     packets: dict[str, dict]  # file name -> its row record (with the run and schedule)
 
     @classmethod
-    def read(cls, folder: Path) -> "DayRecord":
+    def read(cls, folder: Path) -> DayRecord:
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -409,11 +411,17 @@ class DayRecord:
 
     def add_on_number(self, schedule_name: str) -> int:
         """0 for the day's first schedule file (and its reruns), 1, 2... for each other file."""
-        names: list[str] = []
+        names: list[str | None] = []
         for run in self.runs:
             if run.get("schedule") not in names:
                 names.append(run.get("schedule"))
         return names.index(schedule_name) if schedule_name in names else len(names)
+
+
+def visit_of(row: Row) -> Visit:
+    """A good row's visit (only rows with a visit are rendered)."""
+    assert row.visit is not None, f"row {row.number} has no visit and is not rendered"
+    return row.visit
 
 
 def base_cache(folder: Path) -> Path:
@@ -422,7 +430,7 @@ def base_cache(folder: Path) -> Path:
 
 
 def _render_all(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
-                bases: dict[tuple, Base]) -> Iterator[_Outcome]:
+                bases: dict[tuple, Base]) -> Generator[_Outcome, None, None]:
     """Yield each row's outcome in the order they finish; fill ``bases`` as they are built (``cache``: bases on disk).
 
     Phase 1 builds each group's base once, spread over the workers; phase 2 sends
@@ -432,8 +440,8 @@ def _render_all(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
         worker = Worker(loaded, cache)
         try:
             for row in rows:
-                yield _render_row(_Task(row.number, row.visit, None), worker)
-            bases.update(worker.renderer.bases.items())
+                yield _render_row(_Task(row.number, visit_of(row), None), worker)
+            bases.update(cast("list[tuple[tuple, Base]]", worker.renderer.bases.items()))
         finally:
             worker.close()
         return
@@ -457,17 +465,18 @@ def _render_in_pool(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: in
         keys: dict[int, tuple] = {}
         for row in rows:
             try:
-                keys[row.number] = group_key(loaded, row.visit, row.visit.language or loaded.clinic.language)
+                visit = visit_of(row)
+                keys[row.number] = group_key(loaded, visit, visit.language or loaded.clinic.language)
             except Exception:  # this row renders whole in a worker and reports its own error
                 continue
-            firsts.setdefault(keys[row.number], row.visit)  # large print too: its group key says so
+            firsts.setdefault(keys[row.number], visit)  # large print too: its group key says so
         bases.update(executor.map(_build_base, firsts.items()))
         waiting = iter(rows)
 
         def submit_next() -> None:
             """Keep a few rows per worker queued: the parent holds a window of tasks, not the whole day."""
             if (row := next(waiting, None)) is not None:
-                futures[executor.submit(_render_row, _Task(row.number, row.visit, _base_for(keys.get(row.number), bases)))] = row
+                futures[executor.submit(_render_row, _Task(row.number, visit_of(row), _base_for(keys.get(row.number), bases)))] = row
 
         for _ in range(IN_FLIGHT_PER_WORKER * jobs):
             submit_next()
@@ -478,7 +487,7 @@ def _render_in_pool(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: in
                 done += 1
                 submit_next()
                 yield outcome
-            finished = future = None  # noqa: F841 - the last packet's bytes go now, not at the next wait
+            del finished, future
     except BrokenProcessPool:
         raise BatchInterrupted(
             f"a worker process stopped (killed, or out of memory) after {done} of {len(rows)} packets. "
@@ -549,10 +558,10 @@ def _copy_now(obj: pikepdf.Object, dest: pikepdf.Pdf, memo: dict) -> pikepdf.Obj
     if isinstance(obj, pikepdf.Array):
         if obj.is_indirect and obj.objgen in memo:
             return memo[obj.objgen]
-        copy = pikepdf.Array([_copy_now(value, dest, memo) for value in obj])
+        array = pikepdf.Array([_copy_now(value, dest, memo) for value in obj])
         if obj.is_indirect:
-            memo[obj.objgen] = copy = dest.make_indirect(copy)
-        return copy
+            memo[obj.objgen] = array = dest.make_indirect(array)
+        return array
     return obj  # names, numbers, strings: plain values
 
 
@@ -585,7 +594,7 @@ PRINT_RUN_CHUNK = 100  # packets joined in memory at a time; chunks wait on disk
 
 
 def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int, int]] | None]], bases: _BaseLookup,
-                     spool: "Spool", loaded: LoadedClinic, schedule: Schedule) -> int:
+                     spool: Spool, loaded: LoadedClinic, schedule: Schedule) -> int:
     """All packets in order; a blank page after an odd-length packet keeps sheets apart.
 
     A fast-path packet is put together again from its layers, so each group's shared
@@ -620,7 +629,7 @@ def _write_print_run(path: Path, parts: list[tuple[Path, tuple[tuple, tuple[int,
 
 
 def _write_chunk(folder: Path, parts: list[tuple[Path, tuple[tuple, tuple[int, int]] | None]], bases: _BaseLookup,
-                 spool: "Spool") -> tuple[Path, int]:
+                 spool: Spool) -> tuple[Path, int]:
     """Some packets of the print run, joined into a temp file; and the blank pages added."""
     blanks = 0
     opened: list[pikepdf.Pdf] = []
@@ -637,7 +646,8 @@ def _write_chunk(folder: Path, parts: list[tuple[Path, tuple[tuple, tuple[int, i
                         opened.append(pikepdf.open(io.BytesIO(base.pdf)))
                         shared[key] = [run.copy_foreign(page.as_form_xobject()) for page in opened[-1].pages]
                     with pikepdf.open(io.BytesIO(spool.read(where))) as top_layer:
-                        count, memo = len(top_layer.pages), {}  # one memo: the pages share their fonts
+                        count = len(top_layer.pages)
+                        memo: dict[tuple[int, int], Any] = {}  # one memo: the pages share their fonts
                         for index, top in enumerate(top_layer.pages):
                             page = run.add_blank_page(page_size=_size(top))
                             page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(
@@ -664,7 +674,7 @@ class Spool:
     """Patient layers waiting for the print run, in an unnamed 0600 temp file (gone when closed)."""
 
     def __init__(self, folder: Path) -> None:
-        self._file = tempfile.TemporaryFile(dir=folder, prefix=TEMP_PREFIX)
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=TEMP_PREFIX)  # noqa: SIM115 - open for the spool's life
         self._end = 0
 
     def add(self, data: bytes) -> tuple[int, int]:

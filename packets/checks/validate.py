@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from packets.config.languages import in_language, missing_texts
 from packets.config.loading import LoadedClinic, load_clinic
@@ -46,7 +47,8 @@ def review_warnings(loaded: LoadedClinic, today: date) -> list[Problem]:
             f"the shared aftercare text changed on {shared.updated} (version {shared.version}), after your review on "
             f"{review.date}. Read the new packet (packets preview), then update review.date.{signs}"), "warning"))
     if (today - review.date).days > REVIEW_MAX_DAYS:
-        found.append(loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. Review it again and update the date.", "warning"))
+        found.append(loaded.problem(("review", "date"), f"content was last reviewed on {review.date}, over 24 months ago. "
+                                    "Review it again and update the date.", "warning"))
     return found
 
 
@@ -75,7 +77,7 @@ def date_reading_note(loaded: LoadedClinic) -> list[Problem]:
     return [loaded.problem(("schedule", "date_order"), reading.describe(), severity)]
 
 
-def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[str | dict[str, str]]]]:
     """Patient-facing text the clinic wrote (added or replaced), by config key."""
     clinic = loaded.clinic
     layers = [(("content",), clinic.content)] + [(("content", "treatments", k), o) for k, o in clinic.content.treatments.items()]
@@ -95,11 +97,12 @@ def clinic_texts(loaded: LoadedClinic) -> Iterator[tuple[tuple[str, ...], list[s
 
 def grade_notes(loaded: LoadedClinic) -> list[Problem]:
     notes = []
-    for keys, lines in clinic_texts(loaded):
-        s = scores(lines)
+    for keys, lines in clinic_texts(loaded):  # called with one language's clinic: every text is plain
+        s = scores(cast("list[str]", lines))
         also = f" SMOG {s.smog}, Dale-Chall {s.dale_chall}."
         if s.fk_grade > GRADE_WARN:
-            notes.append(loaded.problem(keys, f"reading grade {s.fk_grade}, above {GRADE_WARN:g}. Use shorter sentences and everyday words (aim for 6).{also}", "warning"))
+            notes.append(loaded.problem(keys, f"reading grade {s.fk_grade}, above {GRADE_WARN:g}. "
+                                        f"Use shorter sentences and everyday words (aim for 6).{also}", "warning"))
         else:
             notes.append(loaded.problem(keys, f"reading grade {s.fk_grade} (fine; aim for 6 or lower).{also}", "info"))
     return notes
@@ -147,7 +150,8 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     try:
         loaded = load_clinic(id_or_path, folders)
         texts = missing_texts(loaded)
-        missing = [p for p in texts if p.severity == "error"] + [p for code in loaded.clinic.offered_languages for p in _content_file(loaded, code)]
+        missing = [p for p in texts if p.severity == "error"] + [p for code in loaded.clinic.offered_languages
+                                                                 for p in _content_file(loaded, code)]
         if missing:
             return missing
         for code in loaded.clinic.offered_languages:
@@ -162,7 +166,8 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
     return ([p for p in floor_problems(loaded, today) if p.severity != "error"] + templates + proof
             + review_warnings(loaded, today or date.today())
-            + stand_in_warnings(loaded) + logo_warnings(loaded) + time_zone_warnings(loaded) + date_reading_note(loaded) + texts + (grade_notes(main) if main.clinic.language == "en" else []))
+            + stand_in_warnings(loaded) + logo_warnings(loaded) + time_zone_warnings(loaded) + date_reading_note(loaded) + texts
+            + (grade_notes(main) if main.clinic.language == "en" else []))
 
 
 def _content_file(loaded: LoadedClinic, code: str) -> list[Problem]:

@@ -15,18 +15,19 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
 from packets import __version__, facade
+from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
 from packets.errors import PacketsError
 from packets.files import os_error_message, pdf_file_path
 from packets.textsafety import terminal_safe
-from packets.cli.printing import print_cmd, print_option, print_step, printer_ready
 from packets.visits.model import parse_session, parse_time
 
 CLINIC_HELP = "Clinic id (a folder in ./clinics, --clinics or $PACKETS_CLINICS) or path to clinic.yaml."
@@ -192,7 +193,8 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
               help="The day's schedule: CSV, FHIR R4 JSON or HL7 v2 SIU, as exported (see README: Schedule formats).")
 @click.option("--format", "schedule_format", type=click.Choice(["csv", "fhir", "hl7"]), default=None,
               help="Schedule format (default: recognised from the file's content).")
-@click.option("--date", "date_text", help="The day to print; other days' appointments are skipped (default: the schedule's most common date, else today).")
+@click.option("--date", "date_text",
+              help="The day to print; other days' appointments are skipped (default: the schedule's most common date, else today).")
 @click.option("--out", "out_root", default="output", show_default=True, type=click.Path(path_type=Path),
               help="Folder for output; packets go in OUT/<clinic-id>/<date>/.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
@@ -218,7 +220,7 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     interactive = sys.stderr.isatty()
     with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) if interactive else nullcontext() as bar:
         def on_row(result: RowResult) -> None:
-            if interactive:
+            if bar is not None:
                 bar.update(1)
             else:
                 click.echo(_row_line(result, schedule.unit), err=True)
@@ -401,7 +403,8 @@ def users_add(name: str, data: Path, password_stdin: bool) -> None:
 @main.command()
 @clinics_option
 @click.option("--data", type=click.Path(path_type=Path), default=Path(".packets"), show_default=True, help=DATA_HELP)
-@click.option("--days", type=click.IntRange(0, 365), default=None, help="Keep this many days (default: each clinic's station.retention_days).")
+@click.option("--days", type=click.IntRange(0, 365), default=None,
+              help="Keep this many days (default: each clinic's station.retention_days).")
 def purge(clinics: Path | None, data: Path, days: int | None) -> None:
     """Delete uploaded schedules, their rows and packets older than the retention period.
 

@@ -51,13 +51,13 @@ def darker(colour: str, target: float = MIN_CONTRAST, on: str = PAPER) -> str:
     """The same hue, darkened in steps until it reaches ``target`` contrast on ``on``."""
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     for step in range(100, -1, -2):
-        candidate = "#%02x%02x%02x" % (r * step // 100, g * step // 100, b * step // 100)
+        candidate = f"#{r * step // 100:02x}{g * step // 100:02x}{b * step // 100:02x}"
         if contrast(candidate, on) >= target:
             return candidate
     return "#000000"
 
 
-def contrast_problems(loaded: "LoadedClinic") -> list[Problem]:
+def contrast_problems(loaded: LoadedClinic) -> list[Problem]:
     """Text colours on white paper must reach 4.5:1."""
     problems = []
     branding = loaded.clinic.branding
@@ -73,7 +73,7 @@ def contrast_problems(loaded: "LoadedClinic") -> list[Problem]:
     return problems
 
 
-def logo_problems(loaded: "LoadedClinic", path: Path) -> list[Problem]:
+def logo_problems(loaded: LoadedClinic, path: Path) -> list[Problem]:
     """PNG, JPEG or SVG; at most 5 MB; a raster image at most 25 megapixels."""
     keys = ("logo",)
     kind = LOGO_TYPES.get(path.suffix.lower())
@@ -81,7 +81,8 @@ def logo_problems(loaded: "LoadedClinic", path: Path) -> list[Problem]:
         return [loaded.problem(keys, f"'{path.name}' is not a PNG, JPEG or SVG file. Save the logo in one of those formats.")]
     size = path.stat().st_size
     if size > MAX_LOGO_BYTES:
-        return [loaded.problem(keys, f"'{path.name}' is {size / 1048576:.1f} MB; a logo may be at most 5 MB. Save a smaller copy (a 600 px wide PNG is plenty).")]
+        return [loaded.problem(keys, f"'{path.name}' is {size / 1048576:.1f} MB; a logo may be at most 5 MB. "
+                               "Save a smaller copy (a 600 px wide PNG is plenty).")]
     if kind == "SVG":
         head = path.read_bytes()[:2048].lower()
         if b"<svg" not in head and b"<?xml" not in head:

@@ -10,14 +10,18 @@ offered language; a render or a batch row checks its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel
 
 from packets.config.loading import LoadedClinic
 from packets.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from packets.config.schema import Clinic
 
 Keys = tuple[Any, ...]
 
@@ -129,4 +133,4 @@ def in_language(loaded: LoadedClinic, language: str | None) -> LoadedClinic:
     if language == clinic.language and not any(isinstance(v, dict) for _, v in said_texts(clinic)):
         return loaded  # every text is already plain, in this language
     resolved = _resolve(clinic, language).model_copy(update={"language": language, "languages": None})
-    return replace(loaded, clinic=resolved)
+    return replace(loaded, clinic=cast("Clinic", resolved))

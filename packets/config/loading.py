@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from packets.config.branding import contrast_problems, logo_problems
-from packets.errors import ConfigError, Problem
 from packets.config.schema import Clinic
 from packets.config.yamlfile import LineMap, load_yaml
+from packets.errors import ConfigError, Problem
 from packets.textsafety import excerpt
 
 CONFIG_NAME = "clinic.yaml"
@@ -138,7 +138,8 @@ def load_clinic(id_or_path: str, folders: tuple[Path, ...] | None = None) -> Loa
     loaded = LoadedClinic(clinic, path, lines, folder_stamp(path))
     problems = _check_files(loaded) + contrast_problems(loaded)
     if clinic.id != path.parent.name and path.parent.parent in folders:
-        problems.append(loaded.problem(("id",), f"id '{clinic.id}' does not match the folder name '{path.parent.name}'. Make them the same."))
+        problems.append(loaded.problem(("id",), f"id '{clinic.id}' does not match the folder name '{path.parent.name}'. "
+                                       "Make them the same."))
     if problems:
         raise ConfigError(problems)
     return loaded
@@ -153,7 +154,8 @@ def _check_files(loaded: LoadedClinic) -> list[Problem]:
             continue
         target = (loaded.folder / rel).resolve()
         if not target.is_relative_to(loaded.folder.resolve()):
-            problems.append(loaded.problem(keys, f"'{rel}' is outside the clinic folder. Put the file in {loaded.folder} and name it relative to it."))
+            problems.append(loaded.problem(keys, f"'{rel}' is outside the clinic folder. "
+                                           f"Put the file in {loaded.folder} and name it relative to it."))
         elif not target.is_file():
             problems.append(loaded.problem(keys, f"file '{rel}' not found in {loaded.folder}. Check the file name."))
         elif keys == ("logo",):
@@ -164,7 +166,8 @@ def _check_files(loaded: LoadedClinic) -> list[Problem]:
 def _problem_from(err: Any, file: str, lines: LineMap) -> Problem:
     loc = tuple(err["loc"])
     # Pydantic adds the Literal/union branch name to the location; drop such parts.
-    loc = tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("literal[") or p in ("int", "str", "constrained-int", "[key]"))))
+    loc = tuple(p for p in loc if not (isinstance(p, str)
+                                       and (p.startswith("literal[") or p in ("int", "str", "constrained-int", "[key]"))))
     line = None
     for n in range(len(loc), -1, -1):
         if loc[:n] in lines:

@@ -12,8 +12,9 @@ import datetime as dt
 import re
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel
@@ -125,7 +126,7 @@ def _default(info: FieldInfo, optional: bool = False) -> str:
     if info.is_required():
         return "required"
     if info.default_factory is not None:
-        value = info.default_factory()
+        value = info.get_default(call_default_factory=True)
         if isinstance(value, BaseModel):
             return "defaults below"
         return f"`{value!r}`".replace("'", '"') if value not in ([], {}) else "none"

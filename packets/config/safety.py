@@ -28,12 +28,14 @@ from packets.errors import Problem
 # Where each floor comes from (reference/content-brief.md, "Numbers that differ by clinic
 # and treatment", and the five aftercare sources it summarises), quoted in each message.
 REMS = "Spravato (esketamine) REMS: at least 2 hours of monitoring after each dose, no driving until the next day after a restful sleep"
-AT_HOME = "at-home ketamine safety: a sober adult stays with the patient, awake, for set hours after each dose (acute effects last 1 to 2 hours)"
+AT_HOME = ("at-home ketamine safety: a sober adult stays with the patient, awake, for set hours after each dose "
+           "(acute effects last 1 to 2 hours)")
 IV_IM_MONITORING = "usual IV and IM ketamine practice: 15 to 60 minutes of monitoring before discharge"
 IV_IM_DRIVING = "usual IV and IM ketamine practice: no driving for 12 to 24 hours, or until the next morning"
 CLINIC_RIDE = "ketamine and esketamine given at a clinic: no discharge without a sober adult to drive the patient home"
 ALCOHOL = "ketamine aftercare: commonly no alcohol for 24 hours"
-SEDATIVES = "ketamine aftercare: no opioids, sleep or anxiety pills or cannabis for at least 4 hours (they add to sedation and slow breathing)"
+SEDATIVES = ("ketamine aftercare: no opioids, sleep or anxiety pills or cannabis for at least 4 hours "
+             "(they add to sedation and slow breathing)")
 
 ESKETAMINE_MIN_MONITORING = 120
 IV_IM_MIN_MONITORING = 15
@@ -62,7 +64,8 @@ def breaches(kind: str, proto: Protocol) -> list[Breach]:
     if kind == "esketamine-nasal":
         if proto.monitoring_minutes < ESKETAMINE_MIN_MONITORING:
             found.append(Breach("monitoring", "monitoring_minutes",
-                                f"{proto.monitoring_minutes} minutes of monitoring is below the floor of {ESKETAMINE_MIN_MONITORING}. Source: {REMS}.",
+                                f"{proto.monitoring_minutes} minutes of monitoring is below the floor of {ESKETAMINE_MIN_MONITORING}. "
+                                f"Source: {REMS}.",
                                 f"Set monitoring_minutes: {ESKETAMINE_MIN_MONITORING} or more.", exceptable=False))
         if proto.driving != "next-day":
             found.append(Breach("driving", "driving", f"driving after {proto.driving} hours is not allowed for esketamine. Source: {REMS}.",
@@ -70,12 +73,14 @@ def breaches(kind: str, proto: Protocol) -> list[Breach]:
     if kind in ("iv-ketamine", "im-ketamine"):
         if proto.monitoring_minutes < IV_IM_MIN_MONITORING:
             found.append(Breach("monitoring", "monitoring_minutes",
-                                f"{proto.monitoring_minutes} minutes of monitoring is below the floor of {IV_IM_MIN_MONITORING}. Source: {IV_IM_MONITORING}.",
+                                f"{proto.monitoring_minutes} minutes of monitoring is below the floor of {IV_IM_MIN_MONITORING}. "
+                                f"Source: {IV_IM_MONITORING}.",
                                 f"Set monitoring_minutes: {IV_IM_MIN_MONITORING} or more.",
                                 exceptable=proto.monitoring_minutes > 0))  # "we watch you for at least 0 minutes" is never true
         if isinstance(proto.driving, int) and proto.driving < IV_IM_MIN_DRIVING_HOURS:
             found.append(Breach("driving", "driving",
-                                f"driving after {proto.driving} hours is below the floor of {IV_IM_MIN_DRIVING_HOURS} hours. Source: {IV_IM_DRIVING}.",
+                                f"driving after {proto.driving} hours is below the floor of {IV_IM_MIN_DRIVING_HOURS} hours. "
+                                f"Source: {IV_IM_DRIVING}.",
                                 f"Set driving: {IV_IM_MIN_DRIVING_HOURS} or more, or next-day."))
     if kind in AT_CLINIC and "driver" not in proto.escorts:
         found.append(Breach("driver", "escort", f"a patient treated at the clinic needs a driver home. Source: {CLINIC_RIDE}.",
@@ -86,15 +91,18 @@ def breaches(kind: str, proto: Protocol) -> list[Breach]:
                                 "Set escort: sitter (or add sitter to the list) and escort_hours.", exceptable=False))
         elif (proto.escort_hours or 0) < MIN_SITTER_HOURS:
             found.append(Breach("sitter_hours", "escort_hours",
-                                f"a sitter for {proto.escort_hours or 0} hours is below the floor of {MIN_SITTER_HOURS}. Source: {AT_HOME}.",
+                                f"a sitter for {proto.escort_hours or 0} hours is below the floor of {MIN_SITTER_HOURS}. "
+                                f"Source: {AT_HOME}.",
                                 f"Set escort_hours: {MIN_SITTER_HOURS} or more."))
     if proto.alcohol_free_hours < MIN_ALCOHOL_HOURS:
-        said = "no alcohol for the rest of the day only" if proto.alcohol_free_hours == 0 else f"{proto.alcohol_free_hours} hours without alcohol"
+        said = ("no alcohol for the rest of the day only" if proto.alcohol_free_hours == 0
+                else f"{proto.alcohol_free_hours} hours without alcohol")
         found.append(Breach("alcohol", "alcohol_free_hours", f"{said} is below the floor of {MIN_ALCOHOL_HOURS} hours. Source: {ALCOHOL}.",
                             f"Set alcohol_free_hours: {MIN_ALCOHOL_HOURS} or more."))
     if proto.sedative_free_hours is not None and proto.sedative_free_hours < MIN_SEDATIVE_HOURS:
         found.append(Breach("sedatives", "sedative_free_hours",
-                            f"{proto.sedative_free_hours} hours without sedatives is below the floor of {MIN_SEDATIVE_HOURS}. Source: {SEDATIVES}.",
+                            f"{proto.sedative_free_hours} hours without sedatives is below the floor of {MIN_SEDATIVE_HOURS}. "
+                            f"Source: {SEDATIVES}.",
                             f"Set sedative_free_hours: {MIN_SEDATIVE_HOURS} or more (or leave it out: the rest of the day)."))
     return found
 
@@ -133,7 +141,8 @@ def protocol_floor(loaded: LoadedClinic, today: date | None = None) -> list[Prob
             if not breach.exceptable:
                 found.append(loaded.problem(key, f"{breach.message} This rule allows no exception. {breach.fix}"))
             elif exception.date > today:
-                found.append(loaded.problem(key, f"the exception for '{breach.rule}' is dated {exception.date}, in the future. Put the date it was signed."))
+                found.append(loaded.problem(key, f"the exception for '{breach.rule}' is dated {exception.date}, in the future. "
+                                            "Put the date it was signed."))
             elif today >= expires(exception):
                 found.append(loaded.problem(key, (
                     f"the exception for '{breach.rule}' signed on {exception.date} expired on {expires(exception)}. "

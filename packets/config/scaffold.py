@@ -8,6 +8,7 @@ reaches a patient by accident.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import zoneinfo
@@ -147,10 +148,8 @@ def machine_time_zone() -> str | None:
     None when none of them names a zone this Python knows (then the scaffold asks for one).
     """
     candidates = [os.environ.get("TZ", "").removeprefix(":")]
-    try:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except (OSError, UnicodeDecodeError):
-        pass
     try:
         target = os.readlink("/etc/localtime")
         candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
@@ -183,7 +182,8 @@ def init_clinic(clinic_id: str, parent: Path, today: date | None = None, time_zo
     if not ID_PATTERN.match(clinic_id):
         raise PacketsError(f"'{clinic_id}' is not a clinic id. Use 2 to 41 lowercase letters, digits and hyphens, like lakeside-ketamine.")
     if time_zone is not None and not _known_zone(time_zone):
-        raise PacketsError(f"--time-zone: '{time_zone}' is not a time zone name. Use an IANA name such as America/New_York or Europe/Berlin.")
+        raise PacketsError(f"--time-zone: '{time_zone}' is not a time zone name. "
+                           "Use an IANA name such as America/New_York or Europe/Berlin.")
     folder = parent / clinic_id
     if folder.exists():
         raise PacketsError(f"{folder} already exists. Choose another id, or edit {folder / 'clinic.yaml'}.")

@@ -96,13 +96,17 @@ class Contacts(Strict):
     """Numbers and addresses printed on every packet and card."""
 
     main: StrictStr = Field(description="Main clinic line (office hours).", json_schema_extra={"shown_as": "phone number, in quotes"})
-    after_hours: StrictStr = Field(description="24/7 after-hours line; also the wallet card's QR if `links.card` is not set.", json_schema_extra={"shown_as": "phone number, in quotes"})
-    on_call: StrictStr | None = Field(None, description="On-call provider's number, if separate.", json_schema_extra={"shown_as": "phone number, in quotes"})
+    after_hours: StrictStr = Field(description="24/7 after-hours line; also the wallet card's QR if `links.card` is not set.",
+                                   json_schema_extra={"shown_as": "phone number, in quotes"})
+    on_call: StrictStr | None = Field(None, description="On-call provider's number, if separate.",
+                                      json_schema_extra={"shown_as": "phone number, in quotes"})
     on_call_name: Text | None = Field(None, description="Who answers the on-call line, e.g. 'Dr. Maria Chen'.")
     email: StrictStr | None = Field(None, description="Patient email address.", json_schema_extra={"shown_as": "email address"})
     portal: StrictStr | None = Field(None, description="Patient portal web address.", json_schema_extra={"shown_as": "web address `https://...`"})
-    crisis: StrictStr = Field("988", description="Crisis line (call or text); must be the country's national line (988 in the US and Canada).", json_schema_extra={"shown_as": "phone number or short code"})
-    emergency: StrictStr = Field("911", description="Emergency number; must be the country's (911 in the US).", json_schema_extra={"shown_as": "phone number or short code"})
+    crisis: StrictStr = Field("988", description="Crisis line (call or text); must be the country's national line "
+                              "(988 in the US and Canada).", json_schema_extra={"shown_as": "phone number or short code"})
+    emergency: StrictStr = Field("911", description="Emergency number; must be the country's (911 in the US).",
+                                 json_schema_extra={"shown_as": "phone number or short code"})
     main_staffed_24h: bool = Field(False, description="The main line is answered day and night: lets `after_hours` be the same number.")
 
     _phones = field_validator("main", "after_hours", "on_call", "crisis", "emergency")(_phone)
@@ -362,7 +366,7 @@ class ScheduleConfig(Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_source_of_time(self) -> "ScheduleConfig":
+    def _one_source_of_time(self) -> ScheduleConfig:
         if "date_time" in self.columns and ({"time", "date"} & set(self.columns)):
             raise ValueError("columns: date_time holds the date and the time; map it, or date and time, not both.")
         return self
@@ -476,15 +480,15 @@ class Clinic(Strict):
         return codes
 
     @model_validator(mode="after")
-    def _protocols(self) -> "Clinic":
+    def _protocols(self) -> Clinic:
         if self.languages is not None and self.language not in self.languages:
             raise ValueError(f"languages: {', '.join(self.languages)} leaves out the main language '{self.language}'. Add it to the list.")
         for kind, proto in self.treatments.items():
             for escort in proto.escorts:
                 if escort in ("companion", "sitter") and proto.escort_hours is None:
                     raise ValueError(f"treatments.{kind}: escort '{escort}' needs escort_hours (how long they stay).")
-        for code, kind in self.schedule.treatments.items():
-            if kind != "skip" and kind not in self.treatments:
-                raise ValueError(f"schedule.treatments: {code!r} maps to {kind}, which this clinic does not offer "
+        for code, mapped in self.schedule.treatments.items():
+            if mapped != "skip" and mapped not in self.treatments:
+                raise ValueError(f"schedule.treatments: {code!r} maps to {mapped}, which this clinic does not offer "
                                  f"(treatments: {', '.join(self.treatments)}).")
         return self

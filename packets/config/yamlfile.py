@@ -75,7 +75,7 @@ class _LineLoader(Composer, *_READERS, SafeConstructor, Resolver):  # type: igno
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
@@ -96,7 +96,7 @@ class _LineLoader(Composer, *_READERS, SafeConstructor, Resolver):  # type: igno
         finally:
             self._depth -= 1
 
-    def compose_mapping_node(self, anchor):  # type: ignore[override]
+    def compose_mapping_node(self, anchor):
         node = super().compose_mapping_node(anchor)
         seen: dict[str, int] = {}
         for key_node, _ in node.value:
@@ -129,7 +129,7 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ConfigError([Problem(name, None, "", f"cannot read the file ({exc.strerror}).")])
+        raise ConfigError([Problem(name, None, "", f"cannot read the file ({exc.strerror}).")]) from None
     if size > MAX_BYTES:
         raise ConfigError([Problem(name, None, "", f"file is {size:,} bytes; a config may be at most 1 MB. Split it or remove pasted data.")])
     raw = path.read_bytes()
@@ -137,22 +137,22 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError([Problem(name, line, "", "file is not UTF-8 text. Save it again as UTF-8 in your editor.")])
+        raise ConfigError([Problem(name, line, "", "file is not UTF-8 text. Save it again as UTF-8 in your editor.")]) from None
     _check_characters(name, text)
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
     except _Refused as exc:
-        raise ConfigError([Problem(name, exc.line, "", exc.message)])
+        raise ConfigError([Problem(name, exc.line, "", exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        at = mark.line + 1 if mark else None
         if "nesting depth" in (exc.problem or ""):  # PyYAML 6.0.4+ stops deep brackets itself: say it in our words
-            raise ConfigError([Problem(name, line, "", DEEP.format(MAX_DEPTH))]) from None
+            raise ConfigError([Problem(name, at, "", DEEP.format(MAX_DEPTH))]) from None
         what = excerpt(exc.problem or "not valid YAML", 120, quote=False)
-        raise ConfigError([Problem(name, line, "", f"YAML syntax error: {what}. Check indentation and quotes on this line.")])
+        raise ConfigError([Problem(name, at, "", f"YAML syntax error: {what}. Check indentation and quotes on this line.")]) from None
     except (yaml.YAMLError, RecursionError) as exc:  # e.g. a ReaderError; the checks above should catch these first
-        raise ConfigError([Problem(name, None, "", f"not readable as YAML ({type(exc).__name__}). Check the file in a text editor.")])
+        raise ConfigError([Problem(name, None, "", f"not readable as YAML ({type(exc).__name__}). Check the file in a text editor.")]) from None
     finally:
         loader.dispose()
     if node is None:
@@ -197,6 +197,6 @@ def _construct(name: str, node: yaml.Node) -> Any:
     except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. a date like 2026-13-45
         mark = getattr(exc, "problem_mark", None)
         raise ConfigError([Problem(name, mark.line + 1 if mark else None, "",
-                                   "a value could not be read (a date that does not exist?). Put it in quotes or fix it.")])
+                                   "a value could not be read (a date that does not exist?). Put it in quotes or fix it.")]) from None
     finally:
         loader.dispose()

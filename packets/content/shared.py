@@ -23,22 +23,24 @@ import hashlib
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from packets.assets.paths import content_dir
 from packets.config.languages import in_language
-from packets.config.loading import LoadedClinic
 from packets.config.lifelines import has_988_menu
+from packets.config.loading import LoadedClinic
 from packets.config.safety import floor_problems
 from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
-from packets.errors import ConfigError, Problem
 from packets.config.yamlfile import load_yaml
+from packets.errors import ConfigError, Problem
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 KINDS: tuple[str, ...] = TreatmentKind.__args__  # type: ignore[attr-defined]
 
+
+PluralForm = Literal["zero", "one", "two", "few", "many", "other"]  # CLDR plural categories
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -117,7 +119,7 @@ class Formats(_Data):
     # A clock time with the words the language puts before it, by the CLDR plural form of
     # the hour on the clock: Spanish says "la 1:00" but "las 2:00". It fills {time} in
     # moment, appointment and the counted_from label.
-    at_time: dict[Literal["zero", "one", "two", "few", "many", "other"], str] = {"other": "{time}"}
+    at_time: dict[PluralForm, str] = {"other": "{time}"}
     locale: str | None = None  # the CLDR locale for dates; default: language_COUNTRY, else language
 
     @field_validator("at_time")
@@ -343,7 +345,7 @@ def _fill_all(content: Content, values: dict[str, str]) -> Content:
 
     Labels keep their own ``{n}``-style fields, filled when the packet is built.
     """
-    def fix(obj):  # noqa: ANN001, ANN202 - walks plain data
+    def fix(obj):
         if isinstance(obj, str):
             return fill(obj, values)
         if isinstance(obj, (list, tuple)):
@@ -365,7 +367,8 @@ def section_units(content: Content) -> dict[str, list[str]]:
     A heading or a bullet is one unit (read as one sentence); an intro is its own
     sentences. Nothing is added: no periods, no joining words.
     """
-    units: dict[str, list[str]] = {s.id: [s.title, *([s.intro] if s.intro else []), *s.items] for s in content.sections}
+    units: dict[str, list[str]] = {s.id: [s.title, *([s.intro] if s.intro else []), *cast("tuple[str, ...]", s.items)]  # resolved: text only
+                                   for s in content.sections}
     for tier in content.warning_tiers:
         units[f"tier-{tier.id}-intro"] = [tier.title, *([tier.intro] if tier.intro else []), *([content.labels[tier.rule_key]] if tier.rule_key else [])]
         if tier.signs:

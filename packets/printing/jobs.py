@@ -68,7 +68,8 @@ def submit(pdf_path: Path, settings: JobSettings, refuse_reason: str | None = No
 def status(job: PrintJob) -> PrintJob:
     """The job's current state from CUPS."""
     attrs = cups.ipp(job.queue, "get-job.test", job_id=job.id)
-    state = JOB_STATES.get(attrs.get("job-state"), str(attrs.get("job-state")))
+    code = attrs.get("job-state")
+    state = JOB_STATES.get(code, str(code)) if isinstance(code, int) else str(code)
     reasons = _as_list(attrs.get("job-state-reasons"))
     message = str(attrs.get("job-state-message") or attrs.get("job-printer-state-message") or "").strip()
     if state == "completed":  # only warnings are news once a job printed

@@ -16,6 +16,11 @@ from packets.printing.model import PAPER_NAMES, JobSettings, PrintError, QueueIn
 PRINTER_STATES = {3: "idle", 4: "processing", 5: "stopped"}
 
 
+def _named(names: dict[int, str], code: Any) -> str:
+    """An IPP enum's keyword (3 -> 'idle'), or the value as text when it is not one we know."""
+    return names.get(code, str(code)) if isinstance(code, int) else str(code)
+
+
 def _keywords(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -32,7 +37,7 @@ def queue_info(queue: str, where: str = "--printer") -> QueueInfo:
         raise PrintError(f"no printer queue '{queue}' on CUPS at {cups.server()} (named by {where}). {listed}") from None
     return QueueInfo(
         name=queue,
-        state=PRINTER_STATES.get(attrs.get("printer-state"), str(attrs.get("printer-state"))),
+        state=_named(PRINTER_STATES, attrs.get("printer-state")),
         state_message=str(attrs.get("printer-state-message", "")).strip(),
         state_reasons=tuple(r for r in _keywords(attrs.get("printer-state-reasons")) if r != "none"),
         accepting=bool(attrs.get("printer-is-accepting-jobs", False)),

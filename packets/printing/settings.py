@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from packets.config.loading import LoadedClinic
 from packets.config.schema import CardPrinter, PacketPrinter
-from packets.printing.model import Kind, JobSettings, PrintError
+from packets.printing.model import JobSettings, Kind, PrintError
 
 
 def job_settings(kind: Kind, loaded: LoadedClinic | None = None, queue: str | None = None, copies: int = 1,

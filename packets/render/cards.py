@@ -15,11 +15,11 @@ from datetime import datetime
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import build_content
+from packets.errors import PacketsError
 from packets.render.context import CARD_MM, PAPER_MM, PacketContext, build_context
 from packets.render.floor import check_floor, packet_floor
-from packets.errors import PacketsError
-from packets.visits.model import Visit
 from packets.render.renderer import Renderer, kept_or_new
+from packets.visits.model import Visit
 
 MARGIN_MM = 9.0  # room outside the grid for crop marks and the printer's unprintable edge
 MARK_GAP_MM = 1.5  # crop marks stop short of the card edge

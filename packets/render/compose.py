@@ -38,12 +38,13 @@ long name alone pushes the sheet over still gets a packet.
 from __future__ import annotations
 
 import base64
-import io
 import hashlib
+import io
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, cast
 
 import lxml.etree
 import lxml.html
@@ -53,15 +54,15 @@ from weasyprint.formatting_structure.boxes import BlockBox
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content
+from packets.errors import RenderError
 from packets.pdfium import pdfium
 from packets.render import basecache
 from packets.render.context import PacketContext, build_context
-from packets.visits.model import Visit
-from packets.errors import RenderError
 from packets.render.engine import MAX_SHEET_PAGES, sheet_pages
 from packets.render.floor import check_floor, packet_floor
 from packets.render.moves import PT_PER_PX, Move, draw_moved, patient_layer
 from packets.render.renderer import Renderer
+from packets.visits.model import Visit
 
 PERSONAL = "data-personal"
 TOLERANCE_PX = 0.5
@@ -194,7 +195,8 @@ def marker_visit(visit: Visit) -> Visit:
         next_visit=datetime.combine(_short_next_day(day), _SHORT_TIME), provider="Qzx",
         dose_ended=datetime.combine(day, _SHORT_TIME),
     )
-    return replace(short, **{name: None for name, present in zip(OPTIONAL_FIELDS, presence(visit)) if not present})
+    absent: dict[str, Any] = {name: None for name, present in zip(OPTIONAL_FIELDS, presence(visit)) if not present}
+    return replace(short, **absent)
 
 
 def _short_next_day(day: date) -> date:
@@ -232,7 +234,7 @@ def find_frames(document: Document, shown: Iterable[str] = ()) -> list[Frame]:
             walk(child, index)
 
     for index, page in enumerate(document.pages):
-        walk(page._page_box, index)  # noqa: SLF001 - WeasyPrint has no public box API
+        walk(page._page_box, index)
     return frames
 
 
@@ -351,7 +353,7 @@ class Cut:
 def cut_personal(html: str) -> Cut:
     """The packet's personal boxes and what holds them; everything else goes."""
     root = lxml.html.document_fromstring(html)
-    boxes = {e.get("id"): lxml.html.tostring(e, encoding="unicode", with_tail=False) for e in root.iter()
+    boxes = {str(e.get("id")): lxml.html.tostring(e, encoding="unicode", with_tail=False) for e in root.iter()
              if isinstance(e.tag, str) and e.get(PERSONAL) is not None and e.get("id")}
     body = root.find("body")
     if body is not None:
@@ -410,7 +412,7 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
     text = _pdf_text(pdf)
     if any(marker in text for marker in MARKERS):
         return Base(None, reason="the template prints patient data outside the marked boxes", sheet_pages=sheet)
-    page = document.pages[0]._page_box  # noqa: SLF001
+    page = document.pages[0]._page_box
     if shape is not None:
         wanted = dict(shape[2])
         for f in frames:
@@ -420,9 +422,9 @@ def build_base(renderer: Renderer, loaded: LoadedClinic, visit: Visit, content: 
             if f.page > 0 and abs(f.y - page.content_box_y()) < TOLERANCE_PX and not f.unbreakable:
                 # pushed to a new page whole; a whole render might have broken it over the two
                 return Base(None, reason="a patient box starts a page", sheet_pages=sheet)
-    sizes = tuple((p._page_box.margin_width(), p._page_box.margin_height()) for p in document.pages)  # noqa: SLF001
+    sizes = tuple((p._page_box.margin_width(), p._page_box.margin_height()) for p in document.pages)
     return Base(pdf, tuple(frames), len(document.pages), (page.content_box_x(), page.content_box_y()), sheet_pages=sheet,
-                page_sizes=sizes, footers=tuple(_footer(p._page_box) for p in document.pages))  # noqa: SLF001
+                page_sizes=sizes, footers=tuple(_footer(p._page_box) for p in document.pages))
 
 
 FOOTER_BOX = "@bottom-left"  # the page margin box that prints the patient's name
@@ -446,6 +448,7 @@ def patient_html(skeleton: str, frames: list[Frame]) -> str:
     """
     root = lxml.html.document_fromstring(skeleton)
     body = root.find("body")
+    assert body is not None, "a skeleton always has a body: lxml adds one"
     children = list(body)
     for child in children:
         body.remove(child)
@@ -463,7 +466,7 @@ def split_boxes(document: Document, ids: list[str]) -> Document:
     once, so a PDF reader's text is the patient's text, once. Laying each box out on
     a page of its own would give the same drawing at several times the cost.
     """
-    page = document.pages[0]._page_box  # noqa: SLF001
+    page = document.pages[0]._page_box
     footer = [c for c in page.children if getattr(c, "at_keyword", None) == FOOTER_BOX]
     pages = [page.copy_with_children(footer)]
     for box_id in ids:
@@ -523,7 +526,7 @@ def layout_patient(renderer: Renderer, loaded: LoadedClinic, skeleton: str, fram
         document = engine.layout(patient_html(skeleton, frames), fetcher,
                                  (engine.css(OVERLAY_CSS), engine.css(placement_css(frames, sizing.origin))))
         check_floor(document, packet_floor(ctx), loaded.folder, loaded.clinic.branding.css, layer=True)
-    return document, find_frames(document), _footer(document.pages[0]._page_box)  # noqa: SLF001
+    return document, find_frames(document), _footer(document.pages[0]._page_box)
 
 
 def patient_moves(base: Base, frames: list[Frame], placed: list[Frame],
@@ -620,7 +623,7 @@ def _base_from(data: dict) -> Base:
     base = Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
                 (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]),
                 tuple((float(w), float(h)) for w, h in data["page_sizes"]),
-                tuple(tuple(float(v) for v in f) if f is not None else None for f in data["footers"]))
+                tuple(cast("tuple[float, float, float, float]", tuple(float(v) for v in f)) if f is not None else None for f in data["footers"]))
     if pdf is not None:  # a packet's page count is taken from page_sizes: it must be the PDF's
         try:
             with pikepdf.open(io.BytesIO(pdf)) as document:

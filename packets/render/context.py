@@ -11,22 +11,23 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, match_skeleton, tokenize_pattern, untokenize_pattern
 from markupsafe import Markup
 
+from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic
-from packets.content.shared import Content, Section, build_content, duration, for_treatment, load_shared
-from packets.errors import PacketsError
-from packets.assets.fonts import CHOICES as FONT_CHOICES
 from packets.config.phones import tel_uri
 from packets.config.safety import active_exceptions
 from packets.config.standins import is_sample
+from packets.content.shared import Content, PluralForm, Section, build_content, duration, for_treatment, load_shared
+from packets.errors import PacketsError
 from packets.render.names import footer_name
-from packets.render.scripts import own_font, patient_text, with_patient_text
 from packets.render.qr import QUIET_ZONE, qr_symbol
+from packets.render.scripts import own_font, patient_text, with_patient_text
 from packets.visits.model import Visit
 from packets.visits.when import clinic_zone, hours_after
 
@@ -207,7 +208,7 @@ class DateWords:
         clock = self.clock(when)
         hour = re.search(r"\d+", clock)
         form = self.locale.plural_form(int(hour.group(0))) if hour else "other"
-        return self.f.at_time.get(form, self.f.at_time["other"]).format(time=clock)
+        return self.f.at_time.get(cast(PluralForm, form), self.f.at_time["other"]).format(time=clock)
 
     def moment(self, when: datetime) -> str:
         """``2:30 PM, Sunday, Nov 22``."""
@@ -315,7 +316,7 @@ def today_lines(loaded: LoadedClinic, content: Content, visit: Visit, words: Dat
         key = f"escort_{escort}" + ("_named" if visit.escort and index == 0 else "")
         lines.append(with_patient_text(labels[key], body_font, name=visit.escort or "",
                                        hours=hours(proto.escort_hours) if proto.escort_hours else ""))
-    lines.extend(proto.instructions)
+    lines.extend(cast("list[str]", proto.instructions))  # in_language made every clinic text plain
     return tuple(lines)
 
 
@@ -328,7 +329,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
     content = for_treatment(loaded, content or build_content(loaded, visit.language), visit.treatment)
     loaded = in_language(loaded, content.language)  # the clinic's own texts in the packet's language
     clinic = loaded.clinic
-    proto = clinic.treatments[visit.treatment]  # type: ignore[index]
+    proto = clinic.treatments[visit.treatment]
     labels = content.labels
     words = DateWords(content, clinic.country)
     body_font = FONT_CHOICES[clinic.branding.font]
@@ -412,14 +413,14 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         labels=labels,
         patient_name=patient_text(visit.name, body_font),
         patient_lines=tuple(patient_lines),
-        treatment_label=treatment_label,
+        treatment_label=cast(str, treatment_label),
         treatment_date=words.full_date(visit.when.date()),
         today_title=today_title(labels, visit, words),
         today_from=_label(labels, "counted_from" if ended[1] else "counted_from_about", time=words.at_time(ended[0])),
         today=today_lines(loaded, content, visit, words, body_font),
         today_extra=len(proto.instructions),
         floor_items=content.floor_items,
-        before_next_visit=tuple(before_next),
+        before_next_visit=tuple(cast("list[str]", before_next)),
         next_visit_line=next_visit_line,
         sections=content.sections,
         tiers=tiers,
@@ -432,7 +433,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content | None = 
         tracking_rows=rows,
         safety_rules=tuple(t.rule for t in tiers[::-1] if t.rule),
         card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
-        footer_note=clinic.footer_text,
+        footer_note=cast("str | None", clinic.footer_text),  # plain: in_language resolved it
         review_note=review_note,
         floor_exceptions=excepted,
         footer_name=footer_name(visit.name),

@@ -15,9 +15,9 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, DocumentMetadata
@@ -25,12 +25,12 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from packets import __version__
+from packets.assets.fonts import font_face_css, font_roots
+from packets.assets.paths import templates_dir
 from packets.config.loading import LoadedClinic
 from packets.errors import RenderError
 from packets.render.fetcher import BlockedResource, LocalOnlyFetcher
 from packets.render.fit import check_fit
-from packets.assets.fonts import font_face_css, font_roots
-from packets.assets.paths import templates_dir
 
 
 class Engine:

@@ -62,7 +62,7 @@ class LocalOnlyFetcher(URLFetcher):
     def __call__(self, url: str) -> URLFetcherResponse:
         return self.fetch(url)
 
-    def open(self, url, data=None, timeout=None) -> URLFetcherResponse:  # type: ignore[override]
+    def open(self, url, data=None, timeout=None) -> URLFetcherResponse:
         return self.fetch(url.full_url if isinstance(url, request.Request) else url)
 
     def _block(self, url: str, reason: str, hint: str = "Use files inside the clinic folder.") -> BlockedResource:
@@ -70,7 +70,7 @@ class LocalOnlyFetcher(URLFetcher):
         self.blocked.append(error)
         return error
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # type: ignore[override]
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":  # an image written inline (CSS, SVG) gets the same limits as a file
             with request.DataHandler().data_open(request.Request(url)) as response:  # decodes; opens nothing

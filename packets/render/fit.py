@@ -14,8 +14,8 @@ is pinned in pyproject.toml, and ``compose.find_frames`` walks it the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes as wb
@@ -141,7 +141,7 @@ def _out_of_flow(box: wb.Box) -> bool:
 def _walk(box: wb.Box, ancestors: list[wb.Box], line: wb.LineBox | None = None
           ) -> Iterator[tuple[wb.Box, list[wb.Box], wb.LineBox | None]]:
     if isinstance(box, AbsolutePlaceholder):  # where a positioned box left the flow: check the box
-        box = box._box  # noqa: SLF001
+        box = box._box
     if getattr(box, "style", None) is not None and box.style["visibility"] != "visible":
         return  # hidden boxes draw nothing (the fast path's base hides the patient's boxes)
     tag = getattr(box, "element_tag", "") or ""
@@ -174,7 +174,7 @@ def overflows(document: Document) -> list[Overflow]:
     """Every text run or image that sticks out of a box that holds it, page by page."""
     found: list[Overflow] = []
     for number, page in enumerate(document.pages, 1):
-        root = page._page_box  # noqa: SLF001 - WeasyPrint has no public box API
+        root = page._page_box
         for leaf, ancestors, line in _walk(root, []):
             if isinstance(leaf, wb.TextBox):
                 if not leaf.text.strip():
@@ -215,7 +215,7 @@ def _into_card_band(root: wb.PageBox) -> float | None:
     while stack:
         box = stack.pop()
         if isinstance(box, AbsolutePlaceholder):
-            box = box._box  # noqa: SLF001
+            box = box._box
         classes = _classes(box)
         if "card-shadow" in classes:
             band_top = box.border_box_y()

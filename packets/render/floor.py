@@ -113,7 +113,7 @@ def packet_floor(ctx: PacketContext, *, sheet: bool = True, card: bool = True) -
         urgent = [row for row in ctx.tracking_rows if row.urgent and row.rule]
         for row in urgent:
             actions = (row.yes_action,) * len(ctx.tracking_days) if row.yes_action else ()
-            needs.append(Need(f"the grid's '{row.label}' row", "grid", (row.label, *actions, row.rule), whole=True))
+            needs.append(Need(f"the grid's '{row.label}' row", "grid", (row.label, *actions, row.rule or ""), whole=True))
         if len(urgent) > 1:
             in_order = [text for row in urgent for text in (row.label, row.yes_action) if text]  # the rows, then their rules
             needs.append(Need("the grid's suicide rows and their rules (together on one page)", "grid",
@@ -188,7 +188,7 @@ def _positioned(box: wb.Box) -> bool:
 def _walk(box: wb.Box, ancestors: list[wb.Box], positioned: bool = False) -> Iterator[tuple[wb.Box, list[wb.Box], bool]]:
     """Every box in paint-tree order with its ancestors (and whether one is positioned)."""
     if isinstance(box, AbsolutePlaceholder):
-        box = box._box  # noqa: SLF001
+        box = box._box
     yield box, ancestors, positioned
     if isinstance(box, wb.ParentBox):
         inner = ancestors + [box]
@@ -237,7 +237,7 @@ def read_places(document: Document, floor: Floor, *, layer: bool = False, base: 
     tracking_page = next((i for i, p in enumerate(document.pages) if "tracking" in p.anchors), len(document.pages))
     min_for = (lambda place: MIN_PT_LARGE * PT_PX) if floor.large_print else (lambda place: MIN_PT.get(place, 11.0) * PT_PX)
     for number, page in enumerate(document.pages):
-        root = page._page_box  # noqa: SLF001 - WeasyPrint has no public box API
+        root = page._page_box
         page_bg = _over(_rgba(root.style["background_color"]), (1.0, 1.0, 1.0))
         covers: list[tuple[int, wb.Box]] = []
         texts: list[tuple[int, wb.TextBox, list[wb.Box], bool]] = []

@@ -28,7 +28,7 @@ def _ldconfig_only() -> Iterator[None]:
         yield
         return
     original = ctypes.util.find_library
-    ctypes.util.find_library = from_cache
+    setattr(ctypes.util, "find_library", from_cache)  # noqa: B010 - mypy types the module attribute as a def
     try:
         yield
     finally:

@@ -16,8 +16,8 @@ whole. The paper is the same either way.
 from __future__ import annotations
 
 from packets.config.loading import LoadedClinic
-from packets.render import basecache
 from packets.content.shared import Content
+from packets.render import basecache
 from packets.render.compose import Layers, group_key, render_composed
 from packets.render.context import PacketContext, build_context
 from packets.render.engine import check_sheet_length

@@ -42,7 +42,7 @@ def page_images(pdf: bytes, dpi: int) -> list[Image.Image]:
 
 def contact_sheet(images: list[Image.Image]) -> Image.Image:
     """All pages side by side, four to a row, each labelled with its page number."""
-    thumbs = [im.resize((THUMB_WIDTH, round(im.height * THUMB_WIDTH / im.width)), Image.LANCZOS) for im in images]
+    thumbs = [im.resize((THUMB_WIDTH, round(im.height * THUMB_WIDTH / im.width)), Image.Resampling.LANCZOS) for im in images]
     columns = min(COLUMNS, len(thumbs))
     rows = math.ceil(len(thumbs) / columns)
     cell_h = max(t.height for t in thumbs) + 20

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Callable, Generic, Hashable, Iterator, TypeVar
+from typing import Generic, TypeVar
 
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content, build_content, for_treatment

@@ -26,10 +26,11 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.loaders import split_template_path
@@ -101,7 +102,8 @@ def balance(items: Sequence[Any], columns: int = 2) -> list[list[Any]]:
     multi-column, which re-lays out the content to balance it.
     """
     weights = [len(str(item)) + 120 for item in items]
-    total, out, acc = sum(weights), [[] for _ in range(columns)], 0
+    out: list[list[Any]] = [[] for _ in range(columns)]
+    total, acc = sum(weights), 0
     for item, weight in zip(items, weights):
         index = min(columns - 1, int((acc + weight / 2) * columns / total)) if total else 0
         out[index].append(item)
@@ -150,7 +152,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             _check_numbers(right if isinstance(right, tuple) else (right,), {})
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _check_numbers(args, kwargs)  # 'x'.ljust(10**9), 'x'.center(...)
         return super().call(__context, __obj, *args, **kwargs)
 

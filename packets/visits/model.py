@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 from unicodedata import normalize
 
 from packets.assets.fonts import undrawable_problem
-from packets.textsafety import unsafe_problem
 from packets.config.loading import LoadedClinic
 from packets.content.shared import available_languages
 from packets.errors import PacketsError
+from packets.textsafety import unsafe_problem
 from packets.visits.readers.languages import language_code as language_tag
 
 _TIME_24 = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

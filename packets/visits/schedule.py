@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from packets.config.loading import LoadedClinic
@@ -29,8 +30,18 @@ from packets.visits.readers.csvfile import MAX_CELL, CsvRecord, read_records, re
 from packets.visits.readers.fhir import read_fhir
 from packets.visits.readers.hl7v2 import read_hl7
 from packets.visits.readers.records import (
-    CANCELLED, NOT_TREATMENT, OTHER_DAY, OTHER_LOCATION, SKIP, ReadSettings, Record, Records, RowError,
-    ScheduleError, normalize_header, normalize_key,
+    CANCELLED,
+    NOT_TREATMENT,
+    OTHER_DAY,
+    OTHER_LOCATION,
+    SKIP,
+    ReadSettings,
+    Record,
+    Records,
+    RowError,
+    ScheduleError,
+    normalize_header,
+    normalize_key,
 )
 from packets.visits.readers.sniff import FORMATS, sniff_delimiter, sniff_format
 from packets.visits.when import ORDER_WORDS, DateProblem, date_order_votes, parse_clock, parse_day, parse_moment
@@ -90,6 +101,8 @@ SKIP_LABELS = {
     NOT_TREATMENT: "not a treatment (schedule.treatments: skip)",
 }
 
+
+T = TypeVar("T")  # what a cell parses to
 
 def read_schedule(path: Path, loaded: LoadedClinic, run_date: date | None, today: date | None = None,
                   format: str | None = None) -> Schedule:
@@ -271,7 +284,7 @@ def _duplicates(rows: list[Row], unit: str = "row") -> list[str]:
     return out
 
 
-def _cell(record: Record, column: str, parse: Callable[[str], object], example: str) -> object:
+def _cell(record: Record, column: str, parse: Callable[[str], T], example: str) -> T | None:
     """Parse one value; the error names the field and, for private fields, hides the value."""
     text = record.values.get(column, "")
     if not text:
@@ -304,7 +317,7 @@ def _parse_row(record: Record, context: _Context) -> Row:
     return row
 
 
-def _quiet(parse: Callable[[str], object], text: str):
+def _quiet(parse: Callable[[str], T], text: str) -> T | None:
     try:
         return parse(text) if text else None
     except InputError:

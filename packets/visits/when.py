@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from packets.config.loading import LoadedClinic

@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -79,7 +79,7 @@ class Faults:
             await self.app(scope, receive, watch)
         except BodyTooLarge:
             raise  # the gate's own: it answers 413
-        except Exception as exc:  # noqa: BLE001 - every fault becomes a page
+        except Exception as exc:
             if started:
                 raise
             status, title, sentence = explain(exc)

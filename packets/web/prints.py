@@ -63,7 +63,7 @@ def start_print(station: Station, user: str, key: str, clinic: str, pdf: Path, r
         except PacketsError as exc:
             task.line = f"Not printed: {exc}"
             station.store.update_audit(ids, job_state="not sent", reason=str(exc))
-        except Exception as exc:  # noqa: BLE001 - a bug: shown, logged without patient data
+        except Exception as exc:
             task.line = f"Not printed: unexpected {type(exc).__name__}; please report it."
             LOG.error("print failed: %s", type(exc).__name__)
             station.store.update_audit(ids, job_state="not sent", reason=task.line)

@@ -7,8 +7,8 @@ import errno
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from packets import facade
 from packets.errors import PacketsError

@@ -16,11 +16,12 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 DB_NAME = "station.db"
 LOCK_NAME = "station.lock"  # held by the running station (released by the kernel even on kill -9)

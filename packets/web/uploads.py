@@ -36,6 +36,7 @@ from packets.web.store import Session, make_private, new_token
 from packets.web.today import clinic_choice, today_page
 from packets.web.wording import failed_reason, skipped_reason
 
+
 async def _chosen_file(station: Station, clinic: str, form: FormData) -> tuple[str, bytes]:
     """The schedule's shown name and bytes, from the upload or the inbox."""
     source = form.get("schedule")

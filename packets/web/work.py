@@ -8,9 +8,10 @@ the bases of the groups it has seen, so the next patient of a group is quick.
 from __future__ import annotations
 
 import queue
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from packets import facade
 

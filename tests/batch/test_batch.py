@@ -13,13 +13,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import PACKETS
-from pdfcheck import Pdf
 
 from packets import files
 from packets.batch.run import run_batch
 from packets.config.loading import load_clinic
 from packets.visits.schedule import ScheduleError, read_schedule
+
+from conftest import PACKETS
+from pdfcheck import Pdf
 
 SENTINEL = "Qwertyuiop"  # a surname that must only ever appear inside a PDF
 SENTINEL_DOB = "1961-07-04"

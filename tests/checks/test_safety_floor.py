@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import PACKETS
-
 from packets.checks.validate import validate
+
+from conftest import PACKETS
 
 
 def _edit(path: Path, old: str, new: str) -> int:
@@ -98,11 +98,11 @@ def test_review_older_than_the_shared_content_warns_and_lists_the_signs(clinic_c
 def test_escort_rules_combine(clinic_copy) -> None:
     from datetime import datetime
 
-    from pdfcheck import Pdf
-
     from packets.config.loading import load_clinic
     from packets.render.packet import render_packet
     from packets.visits.model import Visit
+
+    from pdfcheck import Pdf
 
     pdf = Pdf(render_packet(load_clinic("willow-home"), Visit(name="Jo Roe", treatment="im-ketamine", when=datetime(2026, 11, 21, 9, 0))))
     first = pdf.page_texts()[0]

@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from conftest import PACKETS
-from pdfcheck import Pdf
 
 from packets.assets.paths import templates_dir
+from packets.checks.validate import validate
 from packets.config.branding import contrast
 from packets.config.loading import load_clinic
-from packets.errors import ConfigError, RenderError
-from packets.render.preview import write_preview
-from packets.render.packet import render_packet
 from packets.config.scaffold import init_clinic
-from packets.checks.validate import validate
+from packets.errors import ConfigError, RenderError
+from packets.render.packet import render_packet
+from packets.render.preview import write_preview
 from packets.visits.model import Visit
+
+from conftest import PACKETS
+from pdfcheck import Pdf
 
 VISIT = Visit(name="Jane Doe", treatment="iv-ketamine", when=datetime(2026, 11, 21, 14, 30))
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import CLINICS_DIR, PACKETS
 
 RENDER = ["render", "--clinic", "willow-home", "--name", "Ann Example", "--treatment", "oral-ketamine",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from packets.checks.validate import validate
 from packets.config.loading import load_clinic
 from packets.errors import ConfigError
-from packets.checks.validate import validate
 
 
 def _break(path: Path, old: str, new: str) -> int:

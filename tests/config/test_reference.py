@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import PACKETS, REPO
-
 from packets.config.reference import describe_type, markdown, readme_section
 from packets.config.schema import Clinic
+
+from conftest import PACKETS, REPO
 
 
 def test_readme_reference_matches_the_schema() -> None:

@@ -7,11 +7,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hostile_tools import refused, run, snapshot
 from PIL import Image
 
 from packets.config.loading import load_clinic
 from packets.errors import ConfigError
+
+from hostile_tools import refused, run, snapshot
 
 
 def _edit(path: Path, old: str, new: str) -> None:

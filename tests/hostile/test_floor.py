@@ -13,15 +13,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import PACKETS
-from hostile_tools import refused, run
-from pdfcheck import Pdf
 
 from packets.checks.validate import validate
 from packets.config.loading import load_clinic
 from packets.errors import PacketsError
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from conftest import PACKETS
+from hostile_tools import refused, run
+from pdfcheck import Pdf
 
 VISIT = {"iv-ketamine": Visit(name="Ann Qwertyuiop", treatment="iv-ketamine", when=datetime(2026, 11, 21, 14, 30)),
          "im-ketamine": Visit(name="Ann Qwertyuiop", treatment="im-ketamine", when=datetime(2026, 11, 21, 14, 30))}

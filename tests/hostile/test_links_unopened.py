@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from hostile_tools import refused
 
 NAME = "Ann Qwertyuiop"

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile_tools import refused, run, snapshot
 
 from packets import files
 from packets.cli.main import main
+
+from hostile_tools import refused, run, snapshot
 
 RENDER = ("render", "--clinic", "sunrise-iv", "--name", "Ann Lee", "--treatment", "iv-ketamine", "--out")
 

@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+
+from packets import files
+
 from conftest import PACKETS
 from hostile_tools import snapshot
 from pdfcheck import Pdf
-
-from packets import files
 
 
 def _alive(pid: int) -> bool:

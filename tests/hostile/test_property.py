@@ -7,16 +7,17 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from conftest import CLINICS_DIR
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pdfcheck import Pdf
 
 from packets.config.loading import load_clinic
 from packets.errors import PacketsError
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
 from packets.visits.schedule import ScheduleError, read_schedule
+
+from conftest import CLINICS_DIR
+from pdfcheck import Pdf
 
 LOADED = load_clinic("sunrise-iv")
 HEADER = b"patient_name,time,treatment,date_of_birth,escort_name\n"

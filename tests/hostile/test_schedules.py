@@ -10,14 +10,15 @@ import json
 from pathlib import Path
 
 import pytest
-from hostile_tools import refused, run, snapshot
-from pdfcheck import Pdf
 
 from packets.batch import run as batch_run
 from packets.batch.run import run_batch
 from packets.config.loading import load_clinic
 from packets.visits.readers.csvfile import MAX_ROWS, read_records, read_text
 from packets.visits.schedule import ScheduleError, read_schedule
+
+from hostile_tools import refused, run, snapshot
+from pdfcheck import Pdf
 
 HEADER = "patient_name,time,treatment,escort_name,date\n"
 ROWS = [

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from hostile_tools import refused, run, snapshot
 from PIL import Image
 from test_configs import huge_png
 
@@ -21,6 +20,8 @@ from packets.render import templating
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
 from packets.visits.schedule import read_schedule
+
+from hostile_tools import refused, run, snapshot
 
 NAME = "Ann Qwertyuiop"
 VISIT = Visit(name=NAME, treatment="iv-ketamine", when=datetime(2026, 11, 21, 14, 30))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+
 from conftest import CLINICS_DIR, PACKETS, not_a_sample
 from cups_stack import A4, LETTER, SIZES, CupsStack, free_port
 from pdfcheck import Pdf

@@ -6,14 +6,15 @@ import re
 from datetime import datetime
 
 import pytest
-from conftest import SAMPLE_WHEN
-from pdfcheck import Pdf
 
 from packets.config.loading import load_clinic
 from packets.content.shared import build_content, for_treatment
 from packets.errors import RenderError
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from conftest import SAMPLE_WHEN
+from pdfcheck import Pdf
 
 CASES = [("sunrise-iv", "iv-ketamine"), ("sunrise-iv", "im-ketamine"), ("harbor-spravato", "esketamine-nasal"),
          ("willow-home", "im-ketamine"), ("willow-home", "oral-ketamine")]

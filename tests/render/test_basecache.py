@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from pdfcheck import Pdf
 
 from packets.assets.paths import templates_dir
 from packets.config.loading import load_clinic
@@ -17,6 +16,8 @@ from packets.render import basecache, compose
 from packets.render.packet import render_packet_layers
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+
+from pdfcheck import Pdf
 
 VISIT = Visit(name="Ana Lima", treatment="iv-ketamine", when=datetime(2026, 12, 30, 9, 5))
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from pdfcheck import Pdf, differing_pixels
 
 from packets import facade
 from packets.config.loading import load_clinic
@@ -14,6 +13,8 @@ from packets.render import compose, packet
 from packets.render.packet import render_packet_layers
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+
+from pdfcheck import Pdf, differing_pixels
 
 VISIT = Visit(name="Ana Lima", treatment="iv-ketamine", when=datetime(2026, 12, 30, 9, 5), escort="Sam Lee",
               next_visit=datetime(2027, 1, 2, 10, 0))

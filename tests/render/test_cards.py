@@ -6,13 +6,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from packets.config.loading import load_clinic
+from packets.config.phones import tel_uri
+from packets.render.cards import MARK_LEN_MM, MARK_WEIGHT_MM, card_sheet, render_cards
+from packets.render.context import CARD_MM, PAPER_MM
+
 from conftest import PACKETS
 from pdfcheck import Pdf
-
-from packets.render.cards import MARK_LEN_MM, MARK_WEIGHT_MM, card_sheet, render_cards
-from packets.config.loading import load_clinic
-from packets.render.context import CARD_MM, PAPER_MM
-from packets.config.phones import tel_uri
 
 CASES = {"sunrise-iv": ("letter", "business", 10), "harbor-spravato": ("a4", "id-1", 10)}
 

@@ -15,14 +15,15 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import PACKETS
-from pdfcheck import Pdf
 
 from packets.config.loading import load_clinic
 from packets.content.shared import load_shared
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
 from packets.visits.when import hours_after
+
+from conftest import PACKETS
+from pdfcheck import Pdf
 
 CASES = [("sunrise-iv", "iv-ketamine"), ("sunrise-iv", "im-ketamine"), ("harbor-spravato", "esketamine-nasal"),
          ("willow-home", "im-ketamine"), ("willow-home", "oral-ketamine")]

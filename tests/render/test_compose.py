@@ -6,15 +6,16 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
-from pdfcheck import Pdf
 
-from packets.render.compose import MARKERS, build_base
-from packets.render.renderer import Renderer
 from packets.config.loading import load_clinic
 from packets.content.shared import build_content
 from packets.errors import RenderError
+from packets.render.compose import MARKERS, build_base
 from packets.render.packet import render_packet, render_packet_layers
+from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+
+from pdfcheck import Pdf
 
 FULL = Visit(
     name="Jane Doe", treatment="iv-ketamine", when=datetime(2026, 11, 21, 14, 30), date_of_birth=date(1980, 5, 1),

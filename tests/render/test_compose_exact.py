@@ -13,12 +13,13 @@ from datetime import date, datetime
 
 import pypdfium2
 import pytest
-from pdfcheck import differing_pixels
 
 from packets.config.loading import load_clinic
 from packets.render.packet import render_packet_layers
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+
+from pdfcheck import differing_pixels
 
 DAY = datetime(2026, 12, 30, 9, 5)
 LONG_NAME = "Maria Fernanda de los Angeles Gutierrez-Villanueva y Santisteban de la Cruz Hernandez Montoya"  # two lines

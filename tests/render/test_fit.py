@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from pdfcheck import PT_PER_MM, Pdf
 
 from packets.config.loading import load_clinic
 from packets.content.shared import build_content
@@ -15,6 +14,8 @@ from packets.render.context import CARD_MM, LARGE_CARD_MM
 from packets.render.names import FOOTER_NAME_MAX, footer_name
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from pdfcheck import PT_PER_MM, Pdf
 
 LONG_NAME = "Maximiliana Alexandra Oyelaran-Vandenberghe-Castellanos Ruiz"
 EDGE_PT = 0.5  # rounding of character boxes

@@ -6,13 +6,13 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import PACKETS, SAMPLE_WHEN
-from pdfcheck import Pdf, differing_pixels
-
 from packets.config.loading import load_clinic
 from packets.render.packet import render_packet, render_packet_layers
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+
+from conftest import PACKETS, SAMPLE_WHEN
+from pdfcheck import Pdf, differing_pixels
 
 SPANISH_LINE = "Pida este folleto en español en la recepción."
 ENGLISH_LINE = "Ask at the front desk for this packet in English."

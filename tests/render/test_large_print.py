@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import SAMPLE_WHEN
-from pdfcheck import Pdf
 
 from packets.config.loading import load_clinic
 from packets.render.context import LARGE_CARD_MM
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from conftest import SAMPLE_WHEN
+from pdfcheck import Pdf
 
 FOOTER_MM = 26  # the large-print page's bottom margin holds the footer (name, date, page X of Y), at 12 pt
 

@@ -6,16 +6,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PACKETS, SAMPLE_WHEN
 from fontTools.ttLib import TTFont
 from markupsafe import Markup
-from pdfcheck import Pdf
 
 from packets.assets.fonts import OWN_FONTS, font_faces, undrawable
 from packets.config.loading import load_clinic
 from packets.render.packet import render_packet
 from packets.render.scripts import direction, patient_text
 from packets.visits.model import Visit
+
+from conftest import PACKETS, SAMPLE_WHEN
+from pdfcheck import Pdf
 
 BODY = "Atkinson Hyperlegible"
 VIETNAMESE = "Nguyễn Thị Minh Khai"

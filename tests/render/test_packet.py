@@ -6,15 +6,16 @@ import io
 from datetime import date, datetime
 
 import pytest
-from conftest import SAMPLE_WHEN
-from pdfcheck import Pdf
 from pypdf import PdfReader
 
 from packets.config.loading import load_clinic
-from packets.render.context import CARD_MM, PAPER_MM
 from packets.config.phones import tel_uri
+from packets.render.context import CARD_MM, PAPER_MM
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from conftest import SAMPLE_WHEN
+from pdfcheck import Pdf
 
 CASES = {
     "sunrise-iv": Visit(

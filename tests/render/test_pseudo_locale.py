@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pdfcheck import Pdf
 
 from packets.assets.paths import content_dir
 from packets.config.languages import said_texts
@@ -18,6 +17,8 @@ from packets.config.loading import load_clinic
 from packets.content import shared
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from pdfcheck import Pdf
 
 ACCENTS = str.maketrans("aceginorsuyzACEGINORSUYZ", "åçéĝíñöŕšüýžÅÇÉĜÍÑÖŔŠÜÝŽ")
 PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
@@ -31,7 +32,7 @@ def pseudo(text: str) -> str:
     return "".join(p if PLACEHOLDER.fullmatch(p) else p.translate(ACCENTS) for p in PLACEHOLDER.split(text))
 
 
-def _prose(value):  # noqa: ANN001, ANN202 - walks plain YAML data
+def _prose(value):
     if isinstance(value, str):
         return pseudo(value)
     if isinstance(value, list):
@@ -41,7 +42,7 @@ def _prose(value):  # noqa: ANN001, ANN202 - walks plain YAML data
     return value
 
 
-def _walk(value):  # noqa: ANN001, ANN202
+def _walk(value):
     if isinstance(value, list):
         return [_walk(v) for v in value]
     if isinstance(value, dict):

@@ -6,13 +6,14 @@ import threading
 from datetime import datetime
 
 import weasyprint
-from conftest import SAMPLE_WHEN
 
 from packets.config.loading import load_clinic
 from packets.render.compose import find_frames
 from packets.render.packet import render_packet
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
+
+from conftest import SAMPLE_WHEN
 
 JOBS = [
     ("sunrise-iv", Visit(name="Jane Doe", treatment="iv-ketamine", when=SAMPLE_WHEN)),
@@ -30,7 +31,7 @@ def test_two_threads_rendering_different_clinics_give_the_same_bytes_as_one_at_a
         clinic, visit = JOBS[index]
         try:
             results[index] = render_packet(loaded[clinic], visit, renderer=Renderer())
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(JOBS))]

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE_WHEN
-from pdfcheck import Pdf
 
 from packets.cli.main import main
 from packets.config.loading import load_clinic
 from packets.errors import RenderError
 from packets.render.packet import render_packet
 from packets.visits.model import Visit, VisitError
+
+from conftest import SAMPLE_WHEN
+from pdfcheck import Pdf
 
 
 def _visit(name: str = "Jane Doe") -> Visit:
@@ -56,7 +57,7 @@ def test_logo_config_pointing_outside_folder_is_a_config_error(clinic_copy) -> N
 class _Recorder(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         _Recorder.hits.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -6,15 +6,15 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from conftest import PACKETS
-from pdfcheck import Pdf
-
 from packets.config.loading import load_clinic
 from packets.config.scaffold import init_clinic
 from packets.config.standins import is_sample, stand_ins
 from packets.render.cards import card_sheet, render_cards
 from packets.render.packet import render_packet
 from packets.visits.model import Visit
+
+from conftest import PACKETS
+from pdfcheck import Pdf
 
 MARK = "SAMPLE — not for patient use"
 VISIT = Visit(name="Jane Doe", treatment="iv-ketamine", when=datetime(2026, 11, 21, 14, 30))

@@ -13,7 +13,7 @@ from packets.render.context import build_context
 from packets.visits.model import Visit
 
 
-def _context(hour: int, language: str):  # noqa: ANN202 - a PacketContext
+def _context(hour: int, language: str):
     when = datetime(2026, 11, 21, hour, 5)  # the dose ended at this time (exact: no "about")
     visit = Visit(name="Ana Lima", treatment="iv-ketamine", when=when, language=language,
                   next_visit=datetime(2026, 11, 24, hour, 0), dose_ended=when)

@@ -7,11 +7,17 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from conftest import PACKETS
 
 from packets.visits.model import (
-    InputError, Visit, VisitError, initials, parse_session, parse_time,
+    InputError,
+    Visit,
+    VisitError,
+    initials,
+    parse_session,
+    parse_time,
 )
+
+from conftest import PACKETS
 
 WHEN = datetime(2026, 11, 21, 14, 30)
 

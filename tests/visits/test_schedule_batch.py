@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pytest
+
 from conftest import PACKETS
 from pdfcheck import Pdf
 from schedule_clinics import DATA, clinic_with_schedule

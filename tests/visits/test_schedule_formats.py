@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from schedule_clinics import DATA, SCHEDULES, clinic_with_schedule
 
 from packets.config.loading import load_clinic
 from packets.errors import ConfigError
@@ -16,6 +15,8 @@ from packets.visits.readers.presets import PRESETS
 from packets.visits.readers.sniff import sniff_delimiter, sniff_format
 from packets.visits.schedule import Schedule, ScheduleError, read_schedule
 from packets.visits.when import DateProblem, parse_day
+
+from schedule_clinics import DATA, SCHEDULES, clinic_with_schedule
 
 NAMES = ("Quill", "Ruiz", "Baker", "Park", "Okafor", "Doe", "Soto", "Patel", "Visser", "Bakker", "Rossi", "Neil", "A-10")
 

@@ -14,10 +14,23 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from conftest import PACKETS, REPO
 from pdfcheck import Pdf
-
-from station_helpers import BROWSER_ARGS, CHROMIUM, NAMES, PASSWORD, SCHEDULE, Server, axe_serious, choose_clinic, free_port, shot, sign_in, upload_schedule
+from station_helpers import (
+    BROWSER_ARGS,
+    CHROMIUM,
+    NAMES,
+    PASSWORD,
+    SCHEDULE,
+    Server,
+    axe_serious,
+    choose_clinic,
+    free_port,
+    shot,
+    sign_in,
+    upload_schedule,
+)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 playwright = pytest.importorskip("playwright.sync_api")

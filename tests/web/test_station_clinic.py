@@ -6,13 +6,13 @@ import os
 import shutil
 from datetime import datetime
 
-from conftest import CLINICS_DIR
-
 from packets.render.compose import group_key
 from packets.visits.model import Visit
 from packets.web.app import Settings, Station
 from packets.web.store import Store
 from packets.web.work import Renderers
+
+from conftest import CLINICS_DIR
 
 
 def _touch_later(path) -> None:

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from pdfcheck import Pdf
 
+from pdfcheck import Pdf
 from station_helpers import BROWSER_ARGS, CHROMIUM, Server, axe_serious, shot, sign_in, upload_schedule
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")

@@ -7,6 +7,7 @@ Real parts only: the ``packets serve`` subprocess, its SQLite file, CUPS with
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -15,18 +16,19 @@ import sqlite3
 import subprocess
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import CLINICS_DIR, PACKETS, not_a_sample
-from cups_stack import CupsStack
-from station_helpers import SCHEDULE, Client, Server, free_port
 
 from packets.web.faults import explain
 from packets.web.prints import STOPPED_WHILE_SENDING, finish_unfinished
 from packets.web.retention import STALE, sweep
 from packets.web.store import Store
+
+from conftest import CLINICS_DIR, PACKETS, not_a_sample
+from cups_stack import CupsStack
+from station_helpers import SCHEDULE, Client, Server, free_port
 
 FIRST = ["Ana", "Bo", "Cy", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jo"]
 LAST = ["Lima", "Chen", "Diaz", "Park", "Ross", "Sato"]
@@ -60,10 +62,8 @@ def _kill_mid_upload(server: Server) -> None:
 
 
 def _ignore(call) -> None:
-    try:
+    with contextlib.suppress(OSError):  # the station died under the request, as intended
         call()
-    except OSError:
-        pass  # the station died under the request, as intended
 
 
 def test_kill_during_an_upload_leaves_nothing_purge_or_restart_does_not_remove(tmp_path: Path) -> None:

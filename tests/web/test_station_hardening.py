@@ -20,8 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
 from conftest import CLINICS_DIR, PACKETS
-from station_helpers import BROWSER_ARGS, CHROMIUM, PASSWORD, SCHEDULE, Client, Server, free_port
+from station_helpers import BROWSER_ARGS, CHROMIUM, PASSWORD, SCHEDULE, Client, Server
 
 playwright = pytest.importorskip("playwright.sync_api")
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -93,7 +94,7 @@ class _AttackerPage(http.server.BaseHTTPRequestHandler):
     page = b""
     cookie = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         if self.cookie:

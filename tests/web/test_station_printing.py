@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import CLINICS_DIR, not_a_sample
 from cups_stack import CupsStack
 from station_helpers import BROWSER_ARGS, CHROMIUM, SCHEDULE, Server, axe_serious, shot, sign_in, upload_schedule

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from packets.visits.readers.presets import matching_preset
 from packets.textsafety import excerpt
-from packets.visits.readers.records import RowError, ReadSettings, Record, Records, ScheduleError, normalize_header
+from packets.visits.readers.presets import matching_preset
+from packets.visits.readers.records import ReadSettings, Record, Records, RowError, ScheduleError, normalize_header
 
 REQUIRED = ("patient_name", "time", "treatment")
 OPTIONAL = (

@@ -16,9 +16,9 @@ import os
 import re
 import stat
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from packets.visits.readers.records import ScheduleError
 
@@ -68,8 +68,7 @@ def read_text(path: Path) -> str:
 
 def _physical_lines(text: str) -> Iterator[tuple[int, str]]:
     """Numbered lines, line endings kept (a lone CR ends a line too)."""
-    for number, line in enumerate(re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text), 1):
-        yield number, line
+    yield from enumerate(re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text), 1)
 
 
 def _ends_inside_quotes(text: str, delimiter: str = ",") -> bool:
@@ -135,6 +134,7 @@ def read_records(path: Path, text: str, delimiter: str = ",") -> Iterator[CsvRec
     number, width, rows = 0, 0, 0
     while (first := retry.popleft() if retry else next(lines, None)) is not None:
         number += 1
+        problem: str | None
         pending = [first]
         text = first[1]
         while _ends_inside_quotes(text, delimiter) and len(pending) < MAX_SPAN and len(text) <= MAX_ROW_CHARS:

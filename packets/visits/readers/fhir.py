@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from fhir.resources.R4B import get_fhir_model_class
-
+from packets.visits.model import InputError
 from packets.visits.readers.languages import language_code
 from packets.visits.readers.records import CANCELLED, ReadSettings, Record, Records, RowError, ScheduleError, pick_type
 from packets.visits.when import local_moment
-from packets.visits.model import InputError
 
 MAX_DEPTH = 32  # levels of JSON nesting; a real Appointment or Patient in a Bundle has under 10
 NOT_COMING = frozenset({"cancelled", "noshow", "entered-in-error"})
@@ -55,9 +54,9 @@ def read_fhir(path: Path, text: str, settings: ReadSettings) -> Records:
     appointments: list[tuple[int, Any, str | None]] = []  # entry number, model or None, problem
     for number, entry in enumerate(data.get("entry") or [], start=1):
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        kind = resource.get("resourceType") if isinstance(resource, dict) else None
-        if kind not in _KNOWN:
+        if not isinstance(resource, dict) or resource.get("resourceType") not in _KNOWN:
             continue
+        kind = resource["resourceType"]
         model, problem = _validate(kind, resource)
         if kind == "Appointment":
             appointments.append((number, model, problem))
@@ -111,7 +110,7 @@ class _Index:
             if key:
                 self.by_ref[key] = _Entry(kind, model, number, problem)
 
-    def find(self, reference: str) -> "_Entry | None":
+    def find(self, reference: str) -> _Entry | None:
         if reference in self.by_ref:
             return self.by_ref[reference]
         tail = "/".join(reference.rstrip("/").split("/")[-2:])  # an absolute URL to a resource in the bundle

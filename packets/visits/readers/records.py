@@ -38,7 +38,7 @@ class Record:
 
     number: int  # spreadsheet row (header is 1), FHIR Bundle entry, or HL7 message number
     values: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)  # field -> "column 'Client'", "PID-5", ...
+    sources: dict[str, str | None] = field(default_factory=dict)  # field -> "column 'Client'", "PID-5", ...
     error: RowError | None = None  # the reader could not get this appointment's fields
 
 
@@ -95,7 +95,7 @@ class ReadSettings:
         return bool(self.columns)
 
     @classmethod
-    def from_clinic(cls, clinic: Clinic) -> "ReadSettings":
+    def from_clinic(cls, clinic: Clinic) -> ReadSettings:
         from packets.visits.readers.presets import PRESETS  # presets are data; kept apart from the types
 
         config = clinic.schedule
