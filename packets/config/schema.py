@@ -124,8 +124,10 @@ class Links(Strict):
     """Web addresses behind the QR codes. Never patient data."""
 
     aftercare: StrictStr = Field(description="Aftercare page; QR on the discharge sheet.", json_schema_extra={"shown_as": "web address `https://...`"})
-    tracking_form: StrictStr | None = Field(None, description="Online day 1-3 form; QR on the tracking grid.", json_schema_extra={"shown_as": "web address `https://...`"})
-    card: StrictStr | None = Field(None, description="Link on the wallet card QR; default: a tel: link to the after-hours line.", json_schema_extra={"shown_as": "web address `https://...`"})
+    tracking_form: StrictStr | None = Field(None, description="Online day 1-3 form; QR on the tracking grid.",
+                                            json_schema_extra={"shown_as": "web address `https://...`"})
+    card: StrictStr | None = Field(None, description="Link on the wallet card QR; default: a tel: link to the after-hours line.",
+                                   json_schema_extra={"shown_as": "web address `https://...`"})
 
     _urls = field_validator("aftercare", "tracking_form", "card")(_url)
 
@@ -143,7 +145,8 @@ FloorRule = Literal["monitoring", "driving", "alcohol", "sedatives", "driver", "
 class FloorException(Strict):
     """A signed exception to one safety-floor rule (config/safety.py) for one treatment; valid for a year."""
 
-    rule: FloorRule = Field(description="The floor rule this protocol goes below: monitoring, driving, alcohol, sedatives, driver, sitter_hours.")
+    rule: FloorRule = Field(description="The floor rule this protocol goes below: monitoring, driving, alcohol, sedatives, "
+                            "driver, sitter_hours.")
     reason: Text = Field(description="Why, in the medical director's words.")
     approved_by: Text = Field(description="The medical director who signed it (name and role).")
     date: _dt.date = Field(description="When it was signed; it expires a year later.")
@@ -157,16 +160,19 @@ class Protocol(Strict):
     """
 
     label: Said | None = Field(None, **said("Name printed on the packet; default from shared content."))
-    monitoring_minutes: Minutes = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge (0 for an at-home dose).")
+    monitoring_minutes: Minutes = Field(ge=0, le=600, description="Minutes of monitoring at the clinic before discharge "
+                                        "(0 for an at-home dose).")
     dose_minutes: Minutes | None = Field(
-        None, ge=0, le=480, description="Minutes from the appointment's start to the end of the dose (an infusion's length with its set-up). "
+        None, ge=0, le=480,
+        description="Minutes from the appointment's start to the end of the dose (an infusion's length with its set-up). "
         "Every 'until' time counts from the end of the dose; without the real end time the sheet says 'about'. "
         "Default: IV 60, IM 5, esketamine 15, at home 0.")
     driving: Annotated[int | Literal["next-day"], whole_number("put a number of hours, or next-day", "next-day")] = Field(
         description="No driving or machines for this many hours after the dose ends, or 'next-day' (after a full night's sleep).",
         json_schema_extra={"shown_as": "hours 1-72, or `next-day`"},
     )
-    alcohol_free_hours: Hours = Field(ge=0, le=24 * 14, description="No alcohol, cannabis or street drugs for this many hours after the dose ends (0: for the rest of the day).")
+    alcohol_free_hours: Hours = Field(ge=0, le=24 * 14, description="No alcohol, cannabis or street drugs for this many hours "
+                                      "after the dose ends (0: for the rest of the day).")
     escort: EscortKind | list[EscortKind] = Field(
         description="driver: a sober adult drives you home; companion: someone stays near you; sitter: a sober adult "
         "stays with you during an at-home dose. A list combines them, e.g. [driver, companion]."
@@ -257,7 +263,8 @@ class WarningOverride(Strict):
 class TreatmentContentOverrides(Strict):
     """Content changes for one treatment kind only, applied after the clinic-wide ones."""
 
-    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out for this treatment.", json_schema_extra={"shown_as": "list of section ids"})
+    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out for this treatment.",
+                                  json_schema_extra={"shown_as": "list of section ids"})
     sections: dict[StrictStr, SectionOverride] = Field(default_factory=dict, description="Per-section changes for this treatment, by id.")
     warning_signs: WarningOverride = Field(default_factory=WarningOverride)
 
@@ -285,8 +292,10 @@ class Review(Strict):
 class Branding(Strict):
     """Colours and fonts. Text colours must keep 4.5:1 contrast on white."""
 
-    primary: StrictStr = Field("#1f4e79", description="Clinic name, headings, rules, card title; needs 4.5:1 contrast on white.", json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
-    accent: StrictStr = Field("#8a4b00", description="The Today box; needs 4.5:1 contrast on white.", json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
+    primary: StrictStr = Field("#1f4e79", description="Clinic name, headings, rules, card title; needs 4.5:1 contrast on white.",
+                               json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
+    accent: StrictStr = Field("#8a4b00", description="The Today box; needs 4.5:1 contrast on white.",
+                              json_schema_extra={"shown_as": "colour `\"#rrggbb\"`, in quotes"})
     font: Literal["atkinson-hyperlegible", "noto-sans"] = Field("atkinson-hyperlegible", description="Body font.")
     css: StrictStr | None = Field(None, description="Extra CSS file in the clinic folder.", json_schema_extra={"shown_as": "file name"})
     logo_layout: Literal["square", "wordmark"] = Field(
@@ -304,9 +313,11 @@ class Branding(Strict):
 class StationSettings(Strict):
     """The front-desk station (``packets serve``): where exports land, how long data is kept."""
 
-    inbox: StrictStr | None = Field(None, description="Folder (in or under the clinic folder) where the scheduling system drops exports; the Today page lists its files.",
+    inbox: StrictStr | None = Field(None, description="Folder (in or under the clinic folder) where the scheduling system drops exports; "
+                                    "the Today page lists its files.",
                                     json_schema_extra={"shown_as": "folder name"})
-    retention_days: int = Field(7, ge=1, le=90, description="Days uploaded schedules, their rows and packets are kept before the station deletes them.")
+    retention_days: int = Field(7, ge=1, le=90, description="Days uploaded schedules, their rows and packets are kept "
+                                "before the station deletes them.")
     idle_minutes: int = Field(10, ge=1, le=60, description="Staff are signed out after this many minutes without use.")
 # Our schedule fields, as a column map may name them (see visits/schedule.py).
 ScheduleField = Literal[
@@ -342,7 +353,8 @@ class ScheduleConfig(Strict):
         "matched ignoring case and spacing; each kind must be one the clinic offers. Quote numeric codes.",
         json_schema_extra={"shown_as": "mapping of appointment type or billing code to a kind or `skip`"},
     )
-    locations: list[Text] = Field(default_factory=list, description="Print only appointments at these locations (ignoring case); others are "
+    locations: list[Text] = Field(default_factory=list,
+                                  description="Print only appointments at these locations (ignoring case); others are "
                                   "skipped and counted. A row with no location fails; a file with no location at all stops.")
 
     @field_validator("time_zone")
@@ -391,7 +403,8 @@ def _keyword(value: str | None) -> str | None:
 class PacketPrinter(Strict):
     """Where packets and print runs go: two-sided on the long edge, on the clinic's paper."""
 
-    queue: StrictStr = Field(description="Queue for packets and print runs; must print two-sided (long edge) on the clinic's `paper`.", json_schema_extra={"shown_as": "CUPS queue name"})
+    queue: StrictStr = Field(description="Queue for packets and print runs; must print two-sided (long edge) on the clinic's `paper`.",
+                             json_schema_extra={"shown_as": "CUPS queue name"})
 
     _queue = field_validator("queue")(_queue)
 
@@ -399,9 +412,13 @@ class PacketPrinter(Strict):
 class CardPrinter(Strict):
     """Where card sheets go: at 100% (no scaling) on card stock."""
 
-    queue: StrictStr = Field(description="Queue for card sheets; must support `print-scaling=none` and the clinic's `paper`.", json_schema_extra={"shown_as": "CUPS queue name"})
-    media_type: StrictStr | None = Field(None, description="Paper type for cards as the printer lists it (IPP `media-type`), e.g. `cardstock`; default: the printer's.", json_schema_extra={"shown_as": "printer keyword"})
-    tray: StrictStr | None = Field(None, description="Tray holding the card stock (IPP `media-source`), e.g. `by-pass-tray`, `tray-2`; default: the printer's.", json_schema_extra={"shown_as": "printer keyword"})
+    queue: StrictStr = Field(description="Queue for card sheets; must support `print-scaling=none` and the clinic's `paper`.",
+                             json_schema_extra={"shown_as": "CUPS queue name"})
+    media_type: StrictStr | None = Field(None, description="Paper type for cards as the printer lists it (IPP `media-type`), "
+                                         "e.g. `cardstock`; default: the printer's.",
+                                         json_schema_extra={"shown_as": "printer keyword"})
+    tray: StrictStr | None = Field(None, description="Tray holding the card stock (IPP `media-source`), e.g. `by-pass-tray`, `tray-2`; "
+                                   "default: the printer's.", json_schema_extra={"shown_as": "printer keyword"})
     sides: Literal["two-sided-long-edge", "one-sided"] = Field(
         "two-sided-long-edge", description="two-sided-long-edge (fronts and backs in one pass) or one-sided (feed the sheet back by hand).")
 
@@ -428,22 +445,30 @@ class Clinic(Strict):
     )
     name: Text = Field(description="Clinic name as printed.")
     address: list[Text] = Field(min_length=1, max_length=4, description="Address lines.")
-    logo: StrictStr | None = Field(None, description="Logo file in the clinic folder (PNG, JPEG or SVG).", json_schema_extra={"shown_as": "file name"})
-    country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] = Field("US", description="Country for checking and formatting phone numbers.", json_schema_extra={"shown_as": "two capital letters"})
+    logo: StrictStr | None = Field(None, description="Logo file in the clinic folder (PNG, JPEG or SVG).",
+                                   json_schema_extra={"shown_as": "file name"})
+    country: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")] = Field(
+        "US", description="Country for checking and formatting phone numbers.", json_schema_extra={"shown_as": "two capital letters"})
     paper: Literal["letter", "a4"] = Field("letter", description="Paper size.")
     card_size: Literal["id-1", "business"] = Field("id-1", description="Wallet card: ID-1 (85.60 x 53.98 mm) or business (3.5 x 2 in).")
-    language: LanguageCode = Field("en", description="The clinic's main language: shared content file `templates/content/<language>.yaml`, and the language of plain (not per-language) clinic text.", json_schema_extra={"shown_as": "two or three letters"})
+    language: LanguageCode = Field("en", description="The clinic's main language: shared content file `templates/content/<language>.yaml`, "
+                                   "and the language of plain (not per-language) clinic text.",
+                                   json_schema_extra={"shown_as": "two or three letters"})
     languages: list[LanguageCode] | None = Field(
-        None, min_length=1, description="Languages the clinic prints packets in (a schedule's `language` column or `render --language` picks one); "
-        "every clinic text must then be written in each. Default: `[language]`.", json_schema_extra={"shown_as": "list of two or three letters"})
+        None, min_length=1, description="Languages the clinic prints packets in "
+        "(a schedule's `language` column or `render --language` picks one); "
+        "every clinic text must then be written in each. Default: `[language]`.",
+        json_schema_extra={"shown_as": "list of two or three letters"})
     language_notice: list[LanguageCode] = Field(
         default_factory=list, description="Languages each packet says it is also printed in: one line per language in the page footer, "
         "written in that language (`labels.language_notice` of its content file), so an English packet of a clinic with `[es]` tells a "
-        "Spanish reader to ask for the Spanish one. A packet leaves out its own language. Each must be in `languages`. Default: none (no line).",
+        "Spanish reader to ask for the Spanish one. A packet leaves out its own language. "
+        "Each must be in `languages`. Default: none (no line).",
         json_schema_extra={"shown_as": "list of two or three letters"})
     contacts: Contacts
     links: Links
-    treatments: dict[TreatmentKind, Protocol] = Field(min_length=1, description="Protocols per treatment offered; kinds: `iv-ketamine`, `im-ketamine`, `esketamine-nasal`, `oral-ketamine`.")
+    treatments: dict[TreatmentKind, Protocol] = Field(min_length=1, description="Protocols per treatment offered; "
+                                                      "kinds: `iv-ketamine`, `im-ketamine`, `esketamine-nasal`, `oral-ketamine`.")
     content: ContentOverrides = Field(default_factory=ContentOverrides)
     branding: Branding = Field(default_factory=Branding)
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")

@@ -131,7 +131,8 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
     except OSError as exc:
         raise ConfigError([Problem(name, None, "", f"cannot read the file ({exc.strerror}).")]) from None
     if size > MAX_BYTES:
-        raise ConfigError([Problem(name, None, "", f"file is {size:,} bytes; a config may be at most 1 MB. Split it or remove pasted data.")])
+        raise ConfigError([Problem(name, None, "", f"file is {size:,} bytes; a config may be at most 1 MB. "
+                                   "Split it or remove pasted data.")])
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -152,7 +153,8 @@ def load_yaml(path: Path) -> tuple[Any, LineMap]:
         what = excerpt(exc.problem or "not valid YAML", 120, quote=False)
         raise ConfigError([Problem(name, at, "", f"YAML syntax error: {what}. Check indentation and quotes on this line.")]) from None
     except (yaml.YAMLError, RecursionError) as exc:  # e.g. a ReaderError; the checks above should catch these first
-        raise ConfigError([Problem(name, None, "", f"not readable as YAML ({type(exc).__name__}). Check the file in a text editor.")]) from None
+        raise ConfigError([Problem(name, None, "", f"not readable as YAML ({type(exc).__name__}). "
+                                   "Check the file in a text editor.")]) from None
     finally:
         loader.dispose()
     if node is None:

@@ -169,7 +169,8 @@ def load_shared(language: str) -> Content:
     """The shared content for ``language``, as written (placeholders not filled)."""
     path = content_dir() / f"{language}.yaml"
     if not path.is_file():
-        raise ConfigError([Problem(str(path), None, "language", f"no shared content for language '{language}'. Available: {', '.join(available_languages())}.")])
+        raise ConfigError([Problem(str(path), None, "language", f"no shared content for language '{language}'. "
+                                   f"Available: {', '.join(available_languages())}.")])
     data, lines = load_yaml(path)
     try:
         content = Content.model_validate(data)
@@ -210,8 +211,10 @@ def treatment_values(content: Content, proto: Protocol, kind: str) -> dict[str, 
         "monitoring": duration(labels, proto.monitoring_minutes),
         "escort_hours": hours(proto.escort_hours) if proto.escort_hours else "",
         "unreal_hours": hours(proto.unreal_call_hours),
-        "alcohol_rule": labels["alcohol_for"].format(hours=hours(proto.alcohol_free_hours)) if proto.alcohol_free_hours else labels["alcohol_none"],
-        "sedative_window": labels["sedatives_for"].format(hours=hours(proto.sedative_free_hours)) if proto.sedative_free_hours else labels["sedatives_today"],
+        "alcohol_rule": labels["alcohol_for"].format(hours=hours(proto.alcohol_free_hours)) if proto.alcohol_free_hours
+                        else labels["alcohol_none"],
+        "sedative_window": labels["sedatives_for"].format(hours=hours(proto.sedative_free_hours)) if proto.sedative_free_hours
+                           else labels["sedatives_today"],
         "bp_top": str(bp[0]) if (bp := proto.blood_pressure_call) else "",
         "bp_bottom": str(bp[1]) if bp else "",
     }
@@ -325,7 +328,8 @@ def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:
                     f"Reword it under content.sections.{sid} instead.")))
         problems += [loaded.problem(("content", *prefix, "sections", sid), f"no section '{sid}'. Section ids: {ids}.")
                      for sid in layer.sections if sid not in known]
-    problems += [loaded.problem(("content", "treatments", k), f"'{k}' is not a treatment this clinic offers. Offered: {', '.join(loaded.clinic.treatments)}.")
+    problems += [loaded.problem(("content", "treatments", k), f"'{k}' is not a treatment this clinic offers. "
+                                f"Offered: {', '.join(loaded.clinic.treatments)}.")
                  for k in overrides.treatments if k not in loaded.clinic.treatments]
     for kind in loaded.clinic.treatments:
         try:
@@ -367,10 +371,12 @@ def section_units(content: Content) -> dict[str, list[str]]:
     A heading or a bullet is one unit (read as one sentence); an intro is its own
     sentences. Nothing is added: no periods, no joining words.
     """
-    units: dict[str, list[str]] = {s.id: [s.title, *([s.intro] if s.intro else []), *cast("tuple[str, ...]", s.items)]  # resolved: text only
+    units: dict[str, list[str]] = {s.id: [s.title, *([s.intro] if s.intro else []),
+                                          *cast("tuple[str, ...]", s.items)]  # resolved: text only
                                    for s in content.sections}
     for tier in content.warning_tiers:
-        units[f"tier-{tier.id}-intro"] = [tier.title, *([tier.intro] if tier.intro else []), *([content.labels[tier.rule_key]] if tier.rule_key else [])]
+        units[f"tier-{tier.id}-intro"] = [tier.title, *([tier.intro] if tier.intro else []),
+                                          *([content.labels[tier.rule_key]] if tier.rule_key else [])]
         if tier.signs:
             units[f"tier-{tier.id}-list"] = list(tier.signs)
     units["relapse-signs"] = [content.relapse_signs.intro, *content.relapse_signs.items]

@@ -623,7 +623,8 @@ def _base_from(data: dict) -> Base:
     base = Base(pdf, tuple(Frame(**f) for f in data["frames"]), int(data["pages"]),
                 (float(data["origin"][0]), float(data["origin"][1])), str(data["reason"]), int(data["sheet_pages"]),
                 tuple((float(w), float(h)) for w, h in data["page_sizes"]),
-                tuple(cast("tuple[float, float, float, float]", tuple(float(v) for v in f)) if f is not None else None for f in data["footers"]))
+                tuple(cast("tuple[float, float, float, float]", tuple(float(v) for v in f)) if f is not None else None
+                      for f in data["footers"]))
     if pdf is not None:  # a packet's page count is taken from page_sizes: it must be the PDF's
         try:
             with pikepdf.open(io.BytesIO(pdf)) as document:

@@ -378,7 +378,8 @@ PLACE_WORDS = {
     "card-back": ("card", "block cards"),
     "sheet": ("section", "medicines", "block sections", "sheet"),
 }
-_GENERAL = re.compile(r"(^|[\s,}])(\*|body|html|li|ul|p|h2|div|span|section)\s*[{,:.]|visibility|opacity|transform|display\s*:\s*none|color\s*:")
+_GENERAL = re.compile(r"(^|[\s,}])(\*|body|html|li|ul|p|h2|div|span|section)\s*[{,:.]"
+                      r"|visibility|opacity|transform|display\s*:\s*none|color\s*:")
 
 
 def culprit(clinic: Path, css: str | None, place: str) -> tuple[str, int] | None:

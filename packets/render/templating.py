@@ -311,7 +311,8 @@ def _render(env: Environment, name: str, units: int, values: dict[str, Any]) -> 
     except TemplateProblem:
         raise
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(exc.filename or exc.name, exc.lineno, f"template syntax error: {_no_values(exc.message or '', values)}.") from None
+        raise TemplateProblem(exc.filename or exc.name, exc.lineno,
+                              f"template syntax error: {_no_values(exc.message or '', values)}.") from None
     except TemplateNotFound as exc:  # the name comes from the template's own text
         raise TemplateProblem(*_template_line(exc), f"template not found: {excerpt(exc.message or str(exc), 200, quote=False)}") from None
     except TooLarge as exc:

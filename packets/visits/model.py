@@ -112,7 +112,8 @@ class Visit:
                 raise VisitError(field, problem)
         day = self.when.date()
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise VisitError("date", f"{day.isoformat()} is not a treatment date this tool prints for ({FIRST_YEAR} to {LAST_YEAR}). Check the year.")
+            raise VisitError("date", f"{day.isoformat()} is not a treatment date this tool prints for ({FIRST_YEAR} to {LAST_YEAR}). "
+                             "Check the year.")
         if self.date_of_birth is not None:
             if self.date_of_birth >= day:
                 raise VisitError("date_of_birth", "is not before the treatment date. Check the year.")

@@ -38,7 +38,8 @@ def test_add_on_keeps_the_day_and_replace_removes_only_when_asked(tmp_path: Path
     run = Pdf((folder / "print-run.pdf").read_bytes())
     assert len(run.page_texts()) == 4 and "Zed" in run.text() and "Alice" not in run.text()
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert [(r["run"], r["schedule"], r["rows"], r["written"]) for r in manifest["runs"]] == [(1, "day.csv", 3, 3), (2, "walk-in.csv", 1, 1)]
+    assert [(r["run"], r["schedule"], r["rows"], r["written"]) for r in manifest["runs"]] == [(1, "day.csv", 3, 3),
+                                                                                              (2, "walk-in.csv", 1, 1)]
     assert all(r["started"] for r in manifest["runs"])
     assert sorted(p["file"] for p in manifest["packets"]) == sorted([*day, walk_in])
     assert "Alice" not in json.dumps(manifest) and "Zed" not in json.dumps(manifest)

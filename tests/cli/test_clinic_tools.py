@@ -135,7 +135,8 @@ def test_low_contrast_colour_fails_with_measured_ratio(clinic_copy) -> None:
     assert done.returncode == 1
     assert "branding.accent: '#f0a040' on white paper has a contrast of 2.14:1; text needs at least 4.5:1" in done.stderr
     assert "Use a darker colour, for example '#" in done.stderr
-    rendered = _run("render", "--clinic", str(path), "--name", "Jane Doe", "--treatment", "iv-ketamine", "--out", str(path.parent / "x.pdf"))
+    rendered = _run("render", "--clinic", str(path), "--name", "Jane Doe", "--treatment", "iv-ketamine",
+                    "--out", str(path.parent / "x.pdf"))
     assert rendered.returncode == 1 and not (path.parent / "x.pdf").exists()
 
 
@@ -181,7 +182,8 @@ def test_one_block_override_changes_that_block_and_keeps_the_rest(clinic_copy) -
     text = Pdf(render_packet(load_clinic(str(path)), VISIT)).text()
     assert "Questions? Call (503) 555-0100 any time." in text
     assert "This sheet does not replace advice" not in text  # the built-in closing is gone
-    for kept in ("Patient: Jane Doe", "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22).", "When to get help", "How are you feeling?", "Get help fast"):
+    for kept in ("Patient: Jane Doe", "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22).",
+                 "When to get help", "How are you feeling?", "Get help fast"):
         assert kept in text
 
 
@@ -217,7 +219,8 @@ def test_reading_grade_reported_and_hard_text_warned(clinic_copy) -> None:
     path = clinic_copy()
     hard = ("Patients experiencing persistent dissociative phenomenology should contact the "
             "institutional multidisciplinary psychopharmacology consultation service immediately.")
-    path.write_text(path.read_text().replace("    sedative_free_hours: 4\n", f"    sedative_free_hours: 4\n    instructions:\n      - {hard}\n", 1))
+    path.write_text(path.read_text().replace("    sedative_free_hours: 4\n",
+                                             f"    sedative_free_hours: 4\n    instructions:\n      - {hard}\n", 1))
     problems = validate(str(path))
     hard_one = next(p for p in problems if p.where == "treatments.iv-ketamine.instructions")
     assert hard_one.severity == "warning" and "above 8" in hard_one.message

@@ -72,7 +72,8 @@ def test_medicines_cannot_be_hidden_and_keeps_its_sedative_rule(clinic_copy) -> 
     path.write_text(text.replace("content:\n", "content:\n  hide: [medicines]\n", 1))
     with pytest.raises(ConfigError, match=r"content\.hide\.0: the 'medicines' section cannot be hidden"):
         build_content(load_clinic(str(path)))
-    path.write_text(text.replace("content:\n  sections:\n", "content:\n  sections:\n    medicines:\n      items: [Bring your pill bottles to each visit.]\n", 1))
+    path.write_text(text.replace("content:\n  sections:\n",
+                                 "content:\n  sections:\n    medicines:\n      items: [Bring your pill bottles to each visit.]\n", 1))
     loaded = load_clinic(str(path))
     meds = next(s for s in for_treatment(loaded, build_content(loaded), "iv-ketamine").sections if s.id == "medicines")
     assert meds.items[0] == "Bring your pill bottles to each visit."

@@ -59,10 +59,12 @@ CONFIG_ROWS = [
      "a patient treated at the clinic needs a driver home", 0),
     ("sedatives-1h", "sedative_free_hours: 4", "sedative_free_hours: 1", "treatments.iv-ketamine.sedative_free_hours",
      "1 hours without sedatives is below the floor of 4", 0),
-    ("wine-tonight", "        - en: Our therapy group meets on Tuesday evenings.\n          es: Nuestro grupo de terapia es los martes por la tarde.",
+    ("wine-tonight",
+     "        - en: Our therapy group meets on Tuesday evenings.\n          es: Nuestro grupo de terapia es los martes por la tarde.",
      "        - en: You can have one glass of wine tonight.\n          es: Puede tomar una copa de vino esta noche.",
      "content.sections.first-week.add.0", "contradicts the packet's alcohol rule", 0),
-    ("drive-yourself", "        - en: Our therapy group meets on Tuesday evenings.\n          es: Nuestro grupo de terapia es los martes por la tarde.",
+    ("drive-yourself",
+     "        - en: Our therapy group meets on Tuesday evenings.\n          es: Nuestro grupo de terapia es los martes por la tarde.",
      "        - en: It is fine to drive yourself home if you feel well.\n          es: Si se siente bien, puede manejar a su casa.",
      "content.sections.first-week.add.0", "contradicts the packet's driving rule", 0),
     ("chest-pain-under-call-us", CLINIC_SIGNS, CLINIC_SIGNS + "      - en: Chest pain\n        es: Dolor en el pecho\n",
@@ -97,14 +99,16 @@ def test_render_on_the_command_line_prints_nothing_for_a_false_emergency_number(
 CSS_ROWS = [
     ("display-none", ".warnings, .tier-rule, .urgent-note, .card-rules { display: none; }", "'When to get help' heading does not print"),
     ("visibility", ".tier-emergency { visibility: hidden; }", "the EMERGENCY tier (911) would not be seen: it is hidden (visibility)"),
-    ("opacity", ".tier-crisis { opacity: 0.15; }", "the CRISIS tier (988) would not be seen: its contrast with the background is 1.4:1, under 4.5:1 (it is faded: opacity 0.15)"),
+    ("opacity", ".tier-crisis { opacity: 0.15; }",
+     "the CRISIS tier (988) would not be seen: its contrast with the background is 1.4:1, under 4.5:1 (it is faded: opacity 0.15)"),
     ("white-text", ".tier-rule { color: #fdfdfd; }", "would not be seen: its contrast with the background is 1.0:1"),
     ("tiny-text", ".tier-clinic li { font-size: 4pt; }", "the CALL US tier ((503) 555-0190) would not be seen: its font is 4.0 pt"),
     ("transform", ".warnings { transform: scale(0.3); }", "would not be seen: it is moved or scaled by a CSS transform"),
     ("covered", (".warnings { position: relative; } .warnings::after { content: ''; position: absolute; top: 0; left: 0; "
                  "right: 0; bottom: 0; background: #fff; }"), "would not be seen: another box is drawn over it"),
     ("today-hidden", ".today li { visibility: hidden; }", "the Today box's rules (driving, alcohol, sedatives, who stays with you)"),
-    ("grid-actions", ".grid .urgent-note { display: none; }", "the grid's 'Any thoughts of suicide or of hurting yourself?' row does not print"),
+    ("grid-actions", ".grid .urgent-note { display: none; }",
+     "the grid's 'Any thoughts of suicide or of hurting yourself?' row does not print"),
     ("card-rules", ".card-rules { display: none; }", "the suicide rule on the wallet card does not print"),
 ]
 
@@ -124,7 +128,8 @@ def test_clinic_css_that_hides_the_floor_is_refused_by_validate_and_render(clini
 
 
 TEMPLATE_ROWS = [
-    ("packet.html", '{% extends "!base/packet.html" %}\n{% block sections %}{{ super() }}{% endblock %}\n{% block warnings %}{% endblock %}\n',
+    ("packet.html", ('{% extends "!base/packet.html" %}\n{% block sections %}{{ super() }}{% endblock %}\n'
+                     '{% block warnings %}{% endblock %}\n'),
      "'When to get help' heading does not print: the template has no box marked data-floor=\"tiers\"", 3),
     ("packet.html", ('{% extends "!base/packet.html" %}\n{% block warnings %}\n<div class="warnings" data-floor="tiers">'
                      "<h2>{{ p.labels.warning_title }}</h2><p>Call us with any questions.</p></div>\n{% endblock %}\n"),
@@ -160,7 +165,8 @@ def test_restyling_the_floor_is_allowed(clinic_copy) -> None:
 
 def test_a_signed_exception_is_listed_by_validate_and_printed_on_the_packet(clinic_copy) -> None:
     path = clinic_copy()
-    exception = ("    driving: 8\n    floor_exceptions:\n      - rule: driving\n        reason: Our infusions end with a 2-hour recovery stay.\n"
+    exception = ("    driving: 8\n    floor_exceptions:\n      - rule: driving\n"
+                 "        reason: Our infusions end with a 2-hour recovery stay.\n"
                  "        approved_by: Dr. Maria Chen, Medical Director\n        date: 2026-10-01\n")
     line = _edit(path, "    driving: 24\n", exception)
     done = subprocess.run([*PACKETS, "validate", str(path)], capture_output=True, text=True, check=False)

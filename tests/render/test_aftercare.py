@@ -43,7 +43,8 @@ def test_get_help_is_on_page_one(packet) -> None:
     loaded, _, _, pdf = packet
     first = pdf.page_texts()[0]
     c = loaded.clinic.contacts
-    for words in ("When to get help", "EMERGENCY", "CRISIS", "CALL US", f"Call {c.emergency} now", f"Call or text {c.crisis} any time", c.after_hours):
+    for words in ("When to get help", "EMERGENCY", "CRISIS", "CALL US", f"Call {c.emergency} now",
+                  f"Call or text {c.crisis} any time", c.after_hours):
         assert words in first, words
 
 
@@ -65,7 +66,8 @@ def test_emergency_tier_is_complete(packet) -> None:
     _, _, _, pdf = packet
     sheet = " ".join(pdf.page_texts()[:2])
     emergency = sheet[sheet.index("EMERGENCY"):sheet.index("CRISIS")]
-    for sign in ("Chest pain", "Trouble breathing", "no one can wake you", "A seizure", "Signs of a stroke: a drooping face, a weak arm, or slurred speech",
+    for sign in ("Chest pain", "Trouble breathing", "no one can wake you",
+                 "A seizure", "Signs of a stroke: a drooping face, a weak arm, or slurred speech",
                  "A sudden, very bad headache", "Confusion that does not clear", "Swelling of the face, lips, tongue, or throat"):
         assert sign in emergency, sign
 
@@ -131,7 +133,8 @@ def test_oral_packet_is_about_home_not_the_clinic(packet) -> None:
     for rule in ("Sam Doe stays with you, awake, for 6 hours after each dose.", "Your sitter stays awake and in the same room as you.",
                  "Your sitter calls 911 if they cannot wake you or your breathing is slow, and turns you on your side if you throw up.",
                  "Take only the dose we prescribed, at the time we set.", "Never take a second dose, even if you feel nothing.",
-                 "If you miss a dose, skip it and call us.", "Lock your medicine away from children, guests, and pets, and never share it."):
+                 "If you miss a dose, skip it and call us.",
+                 "Lock your medicine away from children, guests, and pets, and never share it."):
         assert rule in text, rule
 
 
@@ -141,7 +144,8 @@ def test_esketamine_packet_never_calls_the_drug_ketamine(packet) -> None:
     if kind == "esketamine-nasal":
         assert "esketamine" in text and "Spravato" in text
         assert not re.search(r"(?<!es)ketamine", text, re.IGNORECASE), re.findall(r".{30}(?<!es)ketamine.{10}", text, re.IGNORECASE)
-        assert "We watch you for at least 2 hours" in text and "No driving or machines until Sunday, Nov 22, after a full night's sleep." in text
+        assert ("We watch you for at least 2 hours" in text
+                and "No driving or machines until Sunday, Nov 22, after a full night's sleep." in text)
         assert "Blood pressure at home" in text  # this clinic asks for a home blood pressure row
     else:
         assert "esketamine" not in text.lower() and "Blood pressure at home" not in text
@@ -160,7 +164,8 @@ def test_im_today_box_says_someone_drives_you_home(packet) -> None:
 def test_tracking_grid_asks_in_two_steps_with_answers_in_every_cell(packet) -> None:
     _, _, _, pdf = packet
     grid = pdf.page_texts()[2]
-    for row in ("Any thoughts of suicide or of hurting yourself?", "A plan or intent to act on them, or to hurt someone else?", "Seeing things, or feeling unreal?",
+    for row in ("Any thoughts of suicide or of hurting yourself?", "A plan or intent to act on them, or to hurt someone else?",
+                "Seeing things, or feeling unreal?",
                 "Bladder pain, urgency, or blood in urine?", "Circle one answer in each box."):
         assert row in grid, row
     assert grid.count("Low OK High") == 3 and grid.count("No Yes") >= 3 * 4

@@ -54,7 +54,8 @@ def test_a_long_name_gets_its_packet_with_every_detail() -> None:
     # boxes take the patient's height (test_compose_exact); fast path or whole, the same paper
     assert next(iter(renderer.bases.items()))[1].pdf is not None
     texts = Pdf(pdf).page_texts()
-    assert "Gutierrez-Villanueva" in texts[0] and "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22)." in " ".join(texts)
+    assert ("Gutierrez-Villanueva" in texts[0]
+            and "No driving or machines for 24 hours (until about 3:30 PM, Sunday, Nov 22)." in " ".join(texts))
     # the name may push the sheet to a third page; the packet still prints, whole
     assert len(texts) >= 4 and "How are you feeling?" in " ".join(texts)
 

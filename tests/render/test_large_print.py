@@ -44,7 +44,8 @@ def test_normal_print_is_smaller_so_the_check_can_fail(large) -> None:
 def test_large_print_keeps_every_part_and_the_card_grows(large) -> None:
     loaded, visit, pdf = large
     text = pdf.text()
-    for phrase in ("Patient: Ruth Okafor", "Ben Okafor takes you home" if loaded.clinic.treatments[visit.treatment].escort == "driver" else "Ben Okafor",
+    for phrase in ("Patient: Ruth Okafor",
+                   "Ben Okafor takes you home" if loaded.clinic.treatments[visit.treatment].escort == "driver" else "Ben Okafor",
                    "When to get help", "How are you feeling?", "Get help fast", "Thoughts of suicide"):
         assert phrase in text, phrase
     codes = [c for page in pdf.qr_codes() for c in page]

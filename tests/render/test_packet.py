@@ -93,7 +93,8 @@ def test_tracking_grid_has_real_dates(packet) -> None:
     for n, day in enumerate(dates, 1):
         assert f"Day {n}" in grid
         assert any(day in line for line in lines), (day, lines[:8])
-    for label in ("Mood", "Energy", "Sleep", "Any thoughts of suicide or of hurting yourself?", "A plan or intent to act on them, or to hurt someone else?",
+    for label in ("Mood", "Energy", "Sleep", "Any thoughts of suicide or of hurting yourself?",
+                  "A plan or intent to act on them, or to hurt someone else?",
                   "Thoughts of suicide or of hurting yourself: call or text 988 now, and tell us today."):
         assert label in grid
 

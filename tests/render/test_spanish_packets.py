@@ -62,7 +62,8 @@ def test_spanish_dates_pages_and_crisis_line(spanish) -> None:
     assert all(f"Página {n} de 4" in t for n, t in enumerate(texts, 1))
     assert "Llame o envíe un mensaje de texto al 988" in texts[0]
     assert "Si llama, oprima 2 para español o 1 si es veterano." in texts[0]  # 988's own phone menu: the clinics are in the US
-    assert "Si piensa en el suicidio o en hacerse daño: llame o envíe un texto al 988 ya, y avísenos hoy." in texts[2]  # the grid, word for word
+    assert ("Si piensa en el suicidio o en hacerse daño: llame o envíe un texto al 988 ya, "
+            "y avísenos hoy." in texts[2])  # the grid, word for word
     assert "¿Cómo se siente? Días 1 a 3" in texts[2] and "Ayuda rápida" in texts[3]
 
 

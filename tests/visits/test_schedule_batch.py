@@ -16,7 +16,8 @@ CASES = {
     "fhir": ("fhir-bundle.json", "2026-11-21",
              ["0930-row08-JQ.pdf", "1015-row09-AMR.pdf", "1100-row11-TB.pdf", "1345-row12-SD.pdf", "0800-row17-MO.pdf"], [13, 16],
              "skipped 2 cancelled or no-show, 1 on another day",
-             ("0930-row08-JQ.pdf", "No driving or machines for 24 hours (until about 10:30 AM, Sunday, Nov 22).")),  # 17:30Z is 9:30 in Portland
+             ("0930-row08-JQ.pdf",
+              "No driving or machines for 24 hours (until about 10:30 AM, Sunday, Nov 22).")),  # 17:30Z is 9:30 in Portland
     "hl7": ("siu-s12.hl7", "2026-11-21", ["0930-row01-JQ.pdf", "1015-row02-AMR.pdf", "1400-row05-TB.pdf"], [3, 6],
             "skipped 1 cancelled or no-show", ("1400-row05-TB.pdf", "Tom Baker")),
     "simplepractice": ("simplepractice.csv", "2026-11-23", ["0930-row02-JQ.pdf", "1400-row03-TB.pdf", "1200-row10-ZB.pdf"],

@@ -286,7 +286,8 @@ def test_a_misspelt_type_gets_did_you_mean_and_the_line_to_add(tmp_path: Path) -
     file = tmp_path / "day.csv"
     file.write_text("Patient,Date,Time,Appointment type\nGail Park,12/6/2026,8:30,IV Ketamin Infusion\n"
                     "Al Ng,12/6/2026,9:30,IV Ketamine Infusion\nBo Li,12/6/2026,10:30,Consult\n")
-    block = "schedule:\n  columns: {patient_name: Patient, treatment: Appointment type}\n  treatments:\n    IV Ketamine Infusion: iv-ketamine\n"
+    block = ("schedule:\n  columns: {patient_name: Patient, treatment: Appointment type}\n"
+             "  treatments:\n    IV Ketamine Infusion: iv-ketamine\n")
     schedule = read_schedule(file, load_clinic(clinic_with_schedule(tmp_path, "tebra", block)), None)
     bad = _bad(schedule)
     assert "Did you mean 'IV Ketamine Infusion'?" in bad[2] and "'IV Ketamine Infusion'," not in bad[2].split("Also")[-1]

@@ -47,17 +47,24 @@ def _files(data: Path) -> list[str]:
                   for p in (data / folder).rglob("*") if p.is_file())
 
 
+def _private_tmp(folder: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """A TMPDIR of the test's own: a killed station cannot clean its workers' font copies, so they go with the test."""
+    (folder / "tmp").mkdir(exist_ok=True)
+    return {**(env or os.environ), "TMPDIR": str(folder / "tmp")}
+
+
 def _kill_mid_upload(server: Server) -> None:
     """Start a 60-patient upload and kill -9 the station once packets are being written."""
-    client = Client(server)
-    assert client.sign_in().status == 303
-    csrf_ready = client.csrf()
-    assert csrf_ready
-    threading.Thread(target=lambda: _ignore(lambda: client.upload(b"big-day.csv", BIG_DAY.encode())), daemon=True).start()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list((server.data / "packets").rglob("*.pdf")):
-        time.sleep(0.05)
-    server.kill()
+    try:
+        client = Client(server)
+        assert client.sign_in().status == 303
+        assert client.csrf()
+        threading.Thread(target=lambda: _ignore(lambda: client.upload(b"big-day.csv", BIG_DAY.encode())), daemon=True).start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list((server.data / "packets").rglob("*.pdf")):
+            time.sleep(0.05)
+    finally:
+        server.kill()  # by its PID, whatever happened above
     assert list((server.data / "packets").rglob("*.pdf")), "the kill came after packets were written"
 
 
@@ -67,7 +74,7 @@ def _ignore(call) -> None:
 
 
 def test_kill_during_an_upload_leaves_nothing_purge_or_restart_does_not_remove(tmp_path: Path) -> None:
-    server = Server(tmp_path)
+    server = Server(tmp_path, env=_private_tmp(tmp_path))
     _kill_mid_upload(server)
     assert _files(server.data) and _db(server.data, "SELECT count(*) FROM pending")[0][0] == 1
     assert _db(server.data, "SELECT count(*) FROM days")[0][0] == 0  # no row: the old purge never saw these
@@ -75,9 +82,9 @@ def test_kill_during_an_upload_leaves_nothing_purge_or_restart_does_not_remove(t
     assert done.returncode == 0, done.stderr
     assert _files(server.data) == [] and _db(server.data, "SELECT count(*) FROM pending") == [(0,)]
 
-    again = Server(tmp_path)  # the same data folder
+    again = Server(tmp_path, env=_private_tmp(tmp_path))  # the same data folder
     _kill_mid_upload(again)
-    restarted = Server(tmp_path)
+    restarted = Server(tmp_path, env=_private_tmp(tmp_path))
     try:
         assert _files(restarted.data) == [] and _db(restarted.data, "SELECT count(*) FROM pending") == [(0,)]
         client = Client(restarted)
@@ -144,17 +151,19 @@ def printing_station(tmp_path: Path, cups: CupsStack):
 
 
 def test_a_print_cups_took_is_in_the_log_after_the_station_is_killed(printing_station: Path, cups: CupsStack) -> None:
-    server = Server(printing_station, env=cups.client_env())
-    client = Client(server)
-    assert client.sign_in().status == 303
-    day = client.upload(b"day.csv", SCHEDULE.encode()).headers["location"]
-    row = re.search(r'href="(/rows/[^"]+)"', client.request("GET", day).text).group(1)
-    assert client.form(row + "/print", {"csrf": client.csrf()}).status == 303
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _db(server.data, "SELECT job_state FROM audit") != [("sent",)]:
-        time.sleep(0.1)
-    assert _db(server.data, "SELECT job_state FROM audit") == [("sent",)]  # recorded before the wait
-    server.kill()  # the slow printer is still printing it
+    server = Server(printing_station, env=_private_tmp(printing_station, cups.client_env()))
+    try:
+        client = Client(server)
+        assert client.sign_in().status == 303
+        day = client.upload(b"day.csv", SCHEDULE.encode()).headers["location"]
+        row = re.search(r'href="(/rows/[^"]+)"', client.request("GET", day).text).group(1)
+        assert client.form(row + "/print", {"csrf": client.csrf()}).status == 303
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _db(server.data, "SELECT job_state FROM audit") != [("sent",)]:
+            time.sleep(0.1)
+        assert _db(server.data, "SELECT job_state FROM audit") == [("sent",)]  # recorded before the wait
+    finally:
+        server.kill()  # the slow printer is still printing it
     restarted = Server(printing_station, env=cups.client_env())
     try:
         deadline = time.monotonic() + 90

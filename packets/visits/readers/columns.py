@@ -75,7 +75,8 @@ def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[
     records = Records("csv", [])
     unused = [header_cells[i].strip() for i, h in enumerate(header) if h and i not in used]
     if unused:
-        records.warnings.append(f"{path}: ignoring column(s) not used by packets: {excerpt(', '.join(dict.fromkeys(unused)), 200, quote=False)}"
+        records.warnings.append(f"{path}: ignoring column(s) not used by packets: "
+                                f"{excerpt(', '.join(dict.fromkeys(unused)), 200, quote=False)}"
                                 + _mapping_hint(unused, set(plan)))
     sources = {name: _where(settings, name, [header_cells[i].strip() for i in at]) for name, at in plan.items()}
     for number, cells, problem in body:

@@ -110,9 +110,11 @@ BAD_QUOTE = ('a quote (") in this row is not where CSV allows one. Put the whole
 def _parse_record(text: str, first_line: str, delimiter: str = ",") -> tuple[list[str], str | None]:
     """Cells of one record, or best-effort cells of its first line and what is wrong."""
     if len(text) > MAX_ROW_CHARS:
-        return _cells(first_line[:MAX_ROW_CHARS], delimiter), f"this row is {len(text):,} characters long; a schedule row is at most {MAX_ROW_CHARS:,}."
+        return _cells(first_line[:MAX_ROW_CHARS], delimiter), (f"this row is {len(text):,} characters long; "
+                                                               f"a schedule row is at most {MAX_ROW_CHARS:,}.")
     if "\x00" in text:  # the csv module stops at NUL; say what it is
-        return _cells(first_line.replace("\x00", ""), delimiter), (f"this row holds a NUL byte (U+0000) at character {text.index(chr(0)) + 1}; "
+        return _cells(first_line.replace("\x00", ""), delimiter), ("this row holds a NUL byte (U+0000) "
+                                                         f"at character {text.index(chr(0)) + 1}; "
                                                          "the file may not be a CSV export. Export the schedule again.")
     try:
         parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))

@@ -55,7 +55,8 @@ def read_hl7(path: Path, text: str, settings: ReadSettings) -> Records:
             event = _text(message, "MSH", 9, 1, 2)
             kind = _text(message, "MSH", 9, 1, 1)
         except Exception:  # the parser's messages quote the segment text, which may be a patient's
-            records.items.append(Record(number, error=RowError("message", "is not a valid HL7 v2 message; check the export.", f"message {number}")))
+            records.items.append(Record(number, error=RowError("message", "is not a valid HL7 v2 message; check the export.",
+                                                               f"message {number}")))
             continue
         if kind != "SIU":
             what = f"is {kind}^{event}" if kind else "has no message type (MSH-9)"
