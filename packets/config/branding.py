@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING
 from PIL import Image, UnidentifiedImageError
 
 from packets.assets.images import image_problem, strict_pillow
-from packets.errors import Problem
 
 if TYPE_CHECKING:
-    from packets.config.loading import LoadedClinic
+    from packets.config.schema import Branding
+
+# What a check found: the config keys it is about, and the message. The loader turns
+# it into a Problem with the file and line, so this module needs nothing from it.
+Finding = tuple[tuple[str, ...], str]
 
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal-size text
 PAPER = "#ffffff"
@@ -57,15 +60,14 @@ def darker(colour: str, target: float = MIN_CONTRAST, on: str = PAPER) -> str:
     return "#000000"
 
 
-def contrast_problems(loaded: LoadedClinic) -> list[Problem]:
+def contrast_problems(branding: Branding) -> list[Finding]:
     """Text colours on white paper must reach 4.5:1."""
-    problems = []
-    branding = loaded.clinic.branding
+    problems: list[Finding] = []
     for key, use in TEXT_USES.items():
         colour = getattr(branding, key)
         ratio = contrast(colour, PAPER)
         if ratio < MIN_CONTRAST:
-            problems.append(loaded.problem(
+            problems.append((
                 ("branding", key),
                 f"'{colour}' on white paper has a contrast of {ratio:.2f}:1; text needs at least {MIN_CONTRAST}:1 "
                 f"(WCAG AA). It is used for {use}. Use a darker colour, for example '{darker(colour)}'.",
@@ -73,31 +75,31 @@ def contrast_problems(loaded: LoadedClinic) -> list[Problem]:
     return problems
 
 
-def logo_problems(loaded: LoadedClinic, path: Path) -> list[Problem]:
+def logo_problems(path: Path) -> list[Finding]:
     """PNG, JPEG or SVG; at most 5 MB; a raster image at most 25 megapixels."""
     keys = ("logo",)
     kind = LOGO_TYPES.get(path.suffix.lower())
     if kind is None:
-        return [loaded.problem(keys, f"'{path.name}' is not a PNG, JPEG or SVG file. Save the logo in one of those formats.")]
+        return [(keys, f"'{path.name}' is not a PNG, JPEG or SVG file. Save the logo in one of those formats.")]
     size = path.stat().st_size
     if size > MAX_LOGO_BYTES:
-        return [loaded.problem(keys, f"'{path.name}' is {size / 1048576:.1f} MB; a logo may be at most 5 MB. "
+        return [(keys, f"'{path.name}' is {size / 1048576:.1f} MB; a logo may be at most 5 MB. "
                                "Save a smaller copy (a 600 px wide PNG is plenty).")]
     if kind == "SVG":
         head = path.read_bytes()[:2048].lower()
         if b"<svg" not in head and b"<?xml" not in head:
-            return [loaded.problem(keys, f"'{path.name}' does not look like an SVG file. Export the logo again as SVG, PNG or JPEG.")]
+            return [(keys, f"'{path.name}' does not look like an SVG file. Export the logo again as SVG, PNG or JPEG.")]
         return []
     try:
         with strict_pillow(), Image.open(path) as image:  # reads the header only
             found, (width, height) = image.format, image.size
     except (UnidentifiedImageError, OSError):
-        return [loaded.problem(keys, f"'{path.name}' is not a readable image. Export the logo again as PNG or JPEG.")]
+        return [(keys, f"'{path.name}' is not a readable image. Export the logo again as PNG or JPEG.")]
     if found != kind:
-        return [loaded.problem(keys, f"'{path.name}' is really a {found} file; rename it to match, or save it as {kind}.")]
+        return [(keys, f"'{path.name}' is really a {found} file; rename it to match, or save it as {kind}.")]
     if width * height > MAX_LOGO_PIXELS:
-        return [loaded.problem(keys, f"'{path.name}' is {width} x {height} pixels ({width * height / 1e6:.1f} megapixels); "
-                                     "a logo may be at most 25 megapixels. Save a smaller copy (a 600 px wide PNG is plenty).")]
+        return [(keys, f"'{path.name}' is {width} x {height} pixels ({width * height / 1e6:.1f} megapixels); "
+                       "a logo may be at most 25 megapixels. Save a smaller copy (a 600 px wide PNG is plenty).")]
     if problem := image_problem(path.name, path.read_bytes()):  # decodes it all: a cut-short PNG prints half grey
-        return [loaded.problem(keys, problem + ".")]
+        return [(keys, problem + ".")]
     return []

@@ -136,7 +136,7 @@ def load_clinic(id_or_path: str, folders: tuple[Path, ...] | None = None) -> Loa
     except ValidationError as exc:
         raise ConfigError([_problem_from(err, name, lines) for err in exc.errors()]) from None
     loaded = LoadedClinic(clinic, path, lines, folder_stamp(path))
-    problems = _check_files(loaded) + contrast_problems(loaded)
+    problems = _check_files(loaded) + [loaded.problem(keys, message) for keys, message in contrast_problems(clinic.branding)]
     if clinic.id != path.parent.name and path.parent.parent in folders:
         problems.append(loaded.problem(("id",), f"id '{clinic.id}' does not match the folder name '{path.parent.name}'. "
                                        "Make them the same."))
@@ -159,7 +159,7 @@ def _check_files(loaded: LoadedClinic) -> list[Problem]:
         elif not target.is_file():
             problems.append(loaded.problem(keys, f"file '{rel}' not found in {loaded.folder}. Check the file name."))
         elif keys == ("logo",):
-            problems.extend(logo_problems(loaded, target))
+            problems.extend(loaded.problem(where, message) for where, message in logo_problems(target))
     return problems
 
 

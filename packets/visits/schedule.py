@@ -29,6 +29,7 @@ from packets.visits.readers.columns import OPTIONAL, REQUIRED, csv_records
 from packets.visits.readers.csvfile import MAX_CELL, CsvRecord, read_records, read_text
 from packets.visits.readers.fhir import read_fhir
 from packets.visits.readers.hl7v2 import read_hl7
+from packets.visits.readers.keys import normalize_header, normalize_key
 from packets.visits.readers.records import (
     CANCELLED,
     NOT_TREATMENT,
@@ -40,8 +41,6 @@ from packets.visits.readers.records import (
     Records,
     RowError,
     ScheduleError,
-    normalize_header,
-    normalize_key,
 )
 from packets.visits.readers.sniff import FORMATS, sniff_delimiter, sniff_format
 from packets.visits.when import ORDER_WORDS, DateProblem, date_order_votes, parse_clock, parse_day, parse_moment

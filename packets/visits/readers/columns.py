@@ -15,8 +15,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from packets.textsafety import excerpt
+from packets.visits.readers.keys import normalize_header
 from packets.visits.readers.presets import matching_preset
-from packets.visits.readers.records import ReadSettings, Record, Records, RowError, ScheduleError, normalize_header
+from packets.visits.readers.records import ReadSettings, Record, Records, RowError, ScheduleError
 
 REQUIRED = ("patient_name", "time", "treatment")
 OPTIONAL = (

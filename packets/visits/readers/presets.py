@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass, field
 
 from packets.config.schema import PresetName
-from packets.visits.readers.records import normalize_header
+from packets.visits.readers.keys import normalize_header
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ kind of message.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from packets.config.schema import Clinic
 from packets.errors import PacketsError
+from packets.visits.readers.keys import normalize_key
+from packets.visits.readers.presets import PRESETS
 from packets.visits.when import DateReading, date_reading
 
 
@@ -53,16 +54,6 @@ class Records:
     dated_fields: tuple[str, ...] = ("date", "date_time", "date_of_birth", "next_appointment")
 
 
-def normalize_key(text: str) -> str:
-    """Appointment types, statuses, locations compared without case or spacing differences."""
-    return " ".join(text.casefold().split())
-
-
-def normalize_header(name: str) -> str:
-    """``Patient Name``, ``patient-name`` and ``PATIENT_NAME`` are the same column."""
-    return re.sub(r"[\s_\-]+", "_", name.strip().lower()).strip("_")
-
-
 SKIP = "skip"
 CANCELLED = "cancelled"  # skip reasons, as the summary counts them
 OTHER_DAY = "other-day"
@@ -96,8 +87,6 @@ class ReadSettings:
 
     @classmethod
     def from_clinic(cls, clinic: Clinic) -> ReadSettings:
-        from packets.visits.readers.presets import PRESETS  # presets are data; kept apart from the types
-
         config = clinic.schedule
         preset = PRESETS[config.preset] if config.preset else None
         columns = dict(preset.columns) if preset else {}
@@ -123,8 +112,6 @@ class ReadSettings:
 
 def clinic_date_reading(clinic: Clinic) -> DateReading:
     """How this clinic's dates are read, by every input: schedules, ``render --date``, the walk-in form."""
-    from packets.visits.readers.presets import PRESETS
-
     preset = PRESETS[clinic.schedule.preset] if clinic.schedule.preset else None
     return date_reading(clinic.schedule.date_order, (preset.title, preset.date_order) if preset else None, clinic.country)
 
