@@ -25,7 +25,7 @@ from packets.files import check_output_file, check_output_folder, write_atomic
 from packets.visits.model import DOSE_ENDED_MAX, InputError, Visit, language_code, treatment_kind
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
-    from packets.batch.run import BatchResult, RowResult
+    from packets.batch.day import BatchResult, RowResult
     from packets.printing import JobSettings, PrintJob
     from packets.render.cards import CardSheet
     from packets.render.preview import Proof

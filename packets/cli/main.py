@@ -206,7 +206,8 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
     """Write a packet for every row of a schedule, a print run and a manifest.
 
     A later run for the same day (an add-on list) adds to the day's packets."""
-    from packets.batch.run import BatchInterrupted, RowResult, Stopped
+    from packets.batch.day import RowResult
+    from packets.batch.stopping import BatchInterrupted, Stopped
 
     loaded = facade.open_clinic(clinic_id, clinics)
     run_date = facade.typed_date(loaded, date_text, "--date") if date_text else None

@@ -295,16 +295,16 @@ def test_a_batch_started_beside_other_threads_starts_fresh_workers(tmp_path: Pat
     """A station renders walk-ins in threads: forking then could copy a lock another thread holds."""
     import threading
 
-    from packets.batch import run
+    from packets.batch import pool
 
     loaded = load_clinic("sunrise-iv")
     schedule = read_schedule(_write(tmp_path / "day.csv", ROWS[:4]), loaded, None)
-    assert run._can_fork()  # pytest's own thread alone: the CLI's case
+    assert pool._can_fork()  # pytest's own thread alone: the CLI's case
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not run._can_fork()
+        assert not pool._can_fork()
         result = run_batch(loaded, schedule, tmp_path / "out", jobs=2)
     finally:
         stop.set()

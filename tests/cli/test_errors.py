@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from packets import facade
 from packets.batch import run as batch_run
+from packets.batch import worker as batch_worker
 from packets.cli.main import main
 from packets.config.loading import load_clinic
 from packets.visits.schedule import read_schedule
@@ -46,7 +47,7 @@ def test_unexpected_batch_error_is_logged_with_its_traceback_and_no_name(monkeyp
     schedule = tmp_path / "day.csv"
     schedule.write_text("patient_name,time,treatment\nJane Doe,14:30,iv-ketamine\n")
     loaded = load_clinic("sunrise-iv")
-    monkeypatch.setattr(batch_run, "render_packet_layers", _boom)
+    monkeypatch.setattr(batch_worker, "render_packet_layers", _boom)
     result = batch_run.run_batch(loaded, read_schedule(schedule, loaded, None), tmp_path / "out", jobs=1)
     row = result.rows[0]
     assert row.status == "failed" and "unexpected RuntimeError" in row.error and "errors.log" in row.error

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from packets.batch import pool as batch_pool
 from packets.batch import run as batch_run
+from packets.batch import worker as batch_worker
 from packets.batch.run import run_batch
 from packets.config.loading import load_clinic
 from packets.visits.readers.csvfile import MAX_ROWS, read_records, read_text
@@ -138,7 +140,7 @@ def test_any_exception_fails_only_the_rows_it_concerns(tmp_path: Path, monkeypat
     path.write_text("patient_name,time,treatment\nAnn Ok,9:00,iv-ketamine\nCy Boom,9:10,iv-ketamine\n"
                     "Di Key,9:20,iv-ketamine\nEd Ok,9:30,im-ketamine\n", encoding="utf-8")
     schedule = read_schedule(path, loaded, None)
-    real_render, real_key = batch_run.render_packet_layers, batch_run.group_key
+    real_render, real_key = batch_worker.render_packet_layers, batch_pool.group_key
 
     def render(loaded, visit, *args, **kwargs):
         if visit.name == "Cy Boom":
@@ -153,9 +155,9 @@ def test_any_exception_fails_only_the_rows_it_concerns(tmp_path: Path, monkeypat
     def no_base(*args, **kwargs):
         raise RuntimeError("shared layer bug")
 
-    monkeypatch.setattr(batch_run, "render_packet_layers", render)
-    monkeypatch.setattr(batch_run, "group_key", key)
-    monkeypatch.setattr(batch_run, "build_base", no_base)
+    monkeypatch.setattr(batch_worker, "render_packet_layers", render)
+    monkeypatch.setattr(batch_pool, "group_key", key)
+    monkeypatch.setattr(batch_worker, "build_base", no_base)
     result = run_batch(loaded, schedule, tmp_path / "out", jobs=2)  # workers fork with the patches in place
     by_row = {r.row: r for r in result.rows}
     assert result.written == 3 and result.failed == 1 and result.print_run is not None
@@ -178,7 +180,7 @@ def test_a_failing_print_run_keeps_the_packets_and_the_manifest(tmp_path: Path, 
     def broken(*args, **kwargs):
         raise RuntimeError("pikepdf bug")
 
-    monkeypatch.setattr(batch_run, "_write_print_run", broken)
+    monkeypatch.setattr(batch_run, "write_print_run", broken)
     loaded = load_clinic("sunrise-iv")
     path = tmp_path / "day.csv"
     path.write_text("patient_name,time,treatment\nAnn Ok,9:00,iv-ketamine\nBo Ok,9:10,iv-ketamine\n", encoding="utf-8")
