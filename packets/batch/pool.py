@@ -21,7 +21,7 @@ from packets.batch.day import visit_of
 from packets.batch.stopping import BatchInterrupted
 from packets.batch.worker import Outcome, Task, Worker, build_group_base, init_worker, render_row, unexpected
 from packets.config.loading import LoadedClinic
-from packets.render.compose import Base, group_key
+from packets.render.base import Base, group_key
 from packets.visits.model import Visit
 from packets.visits.schedule import Row
 

@@ -20,7 +20,8 @@ from packets.batch.join import join_pdfs
 from packets.config.loading import LoadedClinic
 from packets.files import TEMP_PREFIX, check_output_file
 from packets.render import basecache
-from packets.render.compose import Base, stored_base
+from packets.render.base import Base
+from packets.render.base_store import stored_base
 from packets.visits.schedule import Schedule
 
 

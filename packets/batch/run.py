@@ -44,7 +44,7 @@ from packets.batch.worker import unexpected
 from packets.config.loading import LoadedClinic
 from packets.errors import PacketsError
 from packets.files import check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
-from packets.render.compose import Base
+from packets.render.base import Base
 from packets.visits.schedule import Schedule
 
 

@@ -22,7 +22,8 @@ import pikepdf
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import Content
 from packets.errors import PacketsError
-from packets.render.compose import Base, build_base, cached_base
+from packets.render.base import Base, build_base
+from packets.render.base_store import cached_base
 from packets.render.packet import render_packet_layers
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit

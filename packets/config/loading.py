@@ -107,7 +107,7 @@ def folder_stamp(config: Path) -> tuple:
 
     Cheap (a few ``stat`` calls), so a server can ask on every request whether a
     clinic it loaded earlier was edited since, and bases made for the old files are
-    never reused for the new ones (``render.compose.group_key``).
+    never reused for the new ones (``render.base.group_key``).
     """
     folder = config.parent
     stamp = []

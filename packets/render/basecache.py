@@ -4,7 +4,7 @@ A base is named by a hash of everything that shapes it: the clinic's files (conf
 templates/ folder, logo, ...), the shared templates and content, the bundled fonts,
 this tool's and WeasyPrint's versions, and the base's key (group and box shape). A
 changed input gives a new name, so a stale base is never reused. A base holds marker
-values only, never patient data (``compose.build_base``), and its name is a hash.
+values only, never patient data (``base.build_base``), and its name is a hash.
 
 Files are 0600 in a 0700 folder, written atomically; an unreadable or malformed file
 is treated as missing (the base is laid out again).

@@ -9,7 +9,7 @@ and check that each text run and image lies inside every block that contains it
 A packet that fails is refused with a message naming the box, never printed.
 
 Uses WeasyPrint's box tree (``page._page_box``), which is private API: the version
-is pinned in pyproject.toml, and ``compose.find_frames`` walks it the same way.
+is pinned in pyproject.toml, and ``frames.find_frames`` walks it the same way.
 """
 
 from __future__ import annotations

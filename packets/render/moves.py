@@ -1,7 +1,7 @@
 """The patient's layer of a fast-path packet, made by moving laid-out boxes into place.
 
 The fast path lays a patient's boxes out once, each alone at the top of a page of its
-own, and the footer name on a page of its own (``compose.layout_patient``). Laying
+own, and the footer name on a page of its own (``overlay.layout_patient``). Laying
 them out again at their places in the packet would give the same drawing, only
 shifted: a box's content depends on its width, not on where it sits. So each of those
 pages becomes a form XObject drawn on its page of the packet with a translation (PDF

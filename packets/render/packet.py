@@ -18,10 +18,12 @@ from __future__ import annotations
 from packets.config.loading import LoadedClinic
 from packets.content.shared import Content
 from packets.render import basecache
-from packets.render.compose import Layers, group_key, render_composed
+from packets.render.base import group_key
+from packets.render.compose import render_composed
 from packets.render.context import PacketContext, build_context
 from packets.render.engine import check_sheet_length
 from packets.render.floor import check_floor, packet_floor
+from packets.render.overlay import Layers
 from packets.render.renderer import Renderer, kept_or_new
 from packets.visits.model import Visit
 

@@ -10,7 +10,8 @@ import pytest
 from packets.config.loading import load_clinic
 from packets.content.shared import build_content
 from packets.errors import RenderError
-from packets.render.compose import MARKERS, build_base
+from packets.render.base import build_base
+from packets.render.markers import MARKERS
 from packets.render.packet import render_packet, render_packet_layers
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit

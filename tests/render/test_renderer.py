@@ -8,7 +8,7 @@ from datetime import datetime
 import weasyprint
 
 from packets.config.loading import load_clinic
-from packets.render.compose import find_frames
+from packets.render.frames import find_frames
 from packets.render.packet import render_packet
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit

@@ -6,7 +6,7 @@ import os
 import shutil
 from datetime import datetime
 
-from packets.render.compose import group_key
+from packets.render.base import group_key
 from packets.visits.model import Visit
 from packets.web.app import Settings, Station
 from packets.web.store import Store
