@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from packets.assets.paths import inside
 from packets.config.loading import LoadedClinic
-from packets.content.shared import build_content
+from packets.content.shared import build_content, for_treatment
 from packets.errors import FloorError, PacketsError, Problem
 from packets.render.cards import render_cards
 from packets.render.packet import render_packet
@@ -123,14 +123,15 @@ def proof_problems(loaded: LoadedClinic) -> list[Problem]:
                 report(None, exc)
                 continue
             for treatment in loaded.clinic.treatments:
+                resolved = for_treatment(loaded, content, treatment)  # once per treatment, passed down to every render
                 for large in (False, True):
                     case = Case(treatment, large, language)
                     visit = proof_visit(case)
                     try:
                         # The reference render: the whole packet, with the one-sheet check.
-                        render_packet(loaded, visit, content, renderer=renderer, fast=False)
+                        render_packet(loaded, visit, resolved, renderer=renderer, fast=False)
                         if not large:  # the batch's way: the group's base is sized for the fullest packet
-                            render_packet(loaded, visit, content, renderer=renderer)
+                            render_packet(loaded, visit, resolved, renderer=renderer)
                     except PacketsError as exc:
                         report(case, exc)
         try:

@@ -26,7 +26,7 @@ from packets.config.logoshape import logo_warnings
 from packets.config.safety import floor_problems
 from packets.config.standins import stand_ins
 from packets.content.readability import scores
-from packets.content.shared import available_languages, build_content, load_shared
+from packets.content.shared import available_languages, build_content, for_treatment, load_shared
 from packets.errors import ConfigError, PacketsError, Problem
 from packets.visits.samples import sample_visit
 
@@ -119,7 +119,8 @@ def template_problems(loaded: LoadedClinic) -> list[Problem]:
     for treatment in loaded.clinic.treatments:
         for large in (False, True):
             try:
-                render_html(loaded, build_context(loaded, sample_visit(loaded, treatment, large), content))
+                visit = sample_visit(loaded, treatment, large)
+                render_html(loaded, build_context(loaded, visit, for_treatment(loaded, content, treatment)))
             except TemplateProblem as exc:
                 if str(exc) not in seen:
                     seen.add(str(exc))

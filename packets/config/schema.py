@@ -12,71 +12,28 @@ import re
 import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, StrictStr, ValidationInfo, field_validator, model_validator
 
+from packets.config.fields import (
+    EMAIL,
+    HEX_COLOUR,
+    SHORT_CODE_FIELDS,
+    URL,
+    Count,
+    Hours,
+    LanguageCode,
+    Minutes,
+    Said,
+    Strict,
+    Text,
+    TreatmentKind,
+    said,
+    whole_number,
+)
+from packets.config.overrides import ContentOverrides, Review
 from packets.config.phones import format_phone
+from packets.config.printers import Printing
 from packets.textsafety import excerpt
-
-TreatmentKind = Literal["iv-ketamine", "im-ketamine", "esketamine-nasal", "oral-ketamine"]
-
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-
-SHORT_CODE_FIELDS = ("crisis", "emergency")
-
-Text = Annotated[StrictStr, Field(min_length=1, max_length=600)]
-LanguageCode = Annotated[StrictStr, Field(pattern=r"^[a-z]{2,3}$")]
-# Text the clinic writes and a patient reads: plain text in the clinic's `language`, or
-# one text per language it offers ({en: ..., es: ...}). packets.config.languages checks
-# that every offered language has one and picks the packet's.
-Said = Text | dict[LanguageCode, Text]
-SAID_SHOWN = "text, or text per language `{en: ..., es: ...}`"
-
-
-def said(description: str, plural: bool = False) -> dict:
-    """Field settings for clinic-written, patient-read text (found by ``said`` in the schema)."""
-    shown = "list; each item text, or text per language `{en: ..., es: ...}`" if plural else SAID_SHOWN
-    return {"description": description, "json_schema_extra": {"said": True, "shown_as": shown}}
-
-
-def _not_a_number(value: object) -> str:
-    """What YAML actually read, said so that the fix is obvious."""
-    if isinstance(value, bool):
-        return "YAML read this as yes/no (true/false), not a number"
-    if value is None:
-        return "this is empty"
-    if isinstance(value, str):
-        return f"{excerpt(value)} is text, not a number"
-    if isinstance(value, float):
-        return f"{value} is not a whole number"
-    return "this is a list or a mapping, not a number"
-
-
-def whole_number(hint: str, *words: str) -> BeforeValidator:
-    """A strict whole number (or one of ``words``): ``yes``, ``~`` or ``"24"`` is an error, never 1 or 0.
-
-    Pydantic's lax mode would read ``driving: yes`` as 1 hour; on paper that is
-    "do not drive until 3:30 PM" for a 2:30 PM dose.
-    """
-    def check(value: object) -> object:
-        if value in words and isinstance(value, str):
-            return value
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{_not_a_number(value)}; {hint}.")
-        return value
-    return BeforeValidator(check)
-
-
-Minutes = Annotated[int, whole_number("put a number of minutes, like 45")]
-Hours = Annotated[int, whole_number("put a number of hours, like 24")]
-Count = Annotated[int, whole_number("put a whole number, like 6")]
-
-
-class Strict(BaseModel):
-    """Base for every config model: unknown keys are errors, values are not coerced."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _phone(value: str | None, info: ValidationInfo) -> str | None:
@@ -243,52 +200,6 @@ class Protocol(Strict):
         return value
 
 
-class SectionOverride(Strict):
-    """Change one shared content section. Lists replace; ``add`` appends."""
-
-    title: Said | None = Field(None, **said("Replace the section's title."))
-    intro: Said | None = Field(None, **said("Replace the section's first line."))
-    items: list[Said] | None = Field(None, **said("Replace the section's bullets.", plural=True))
-    add: list[Said] = Field(default_factory=list, **said("Bullets added after the shared ones.", plural=True))
-
-
-class WarningOverride(Strict):
-    """Extra warning signs per tier, appended to the shared list."""
-
-    emergency: list[Said] = Field(default_factory=list, **said("Signs added to 'Call 911'.", plural=True))
-    crisis: list[Said] = Field(default_factory=list, **said("Signs added to the crisis tier (988).", plural=True))
-    clinic: list[Said] = Field(default_factory=list, **said("Signs added to 'Call us'.", plural=True))
-
-
-class TreatmentContentOverrides(Strict):
-    """Content changes for one treatment kind only, applied after the clinic-wide ones."""
-
-    hide: list[StrictStr] = Field(default_factory=list, description="Section ids to leave out for this treatment.",
-                                  json_schema_extra={"shown_as": "list of section ids"})
-    sections: dict[StrictStr, SectionOverride] = Field(default_factory=dict, description="Per-section changes for this treatment, by id.")
-    warning_signs: WarningOverride = Field(default_factory=WarningOverride)
-
-
-class ContentOverrides(TreatmentContentOverrides):
-    """How the clinic adjusts the shared aftercare content, without touching templates.
-
-    ``hide``, ``sections`` and ``warning_signs`` apply to every treatment;
-    ``treatments.<kind>`` holds the same keys for one treatment kind.
-    The medicines section can be reworded but never hidden.
-    """
-
-    treatments: dict[TreatmentKind, TreatmentContentOverrides] = Field(
-        default_factory=dict, description="Changes for one treatment kind only (same keys: hide, sections, warning_signs)."
-    )
-
-
-class Review(Strict):
-    """Who at the clinic reviewed the packet's content, and when."""
-
-    by: Said = Field(**said("Who reviewed the content (name and role)."))
-    date: _dt.date = Field(description="When; validate warns after 24 months.")
-
-
 class Branding(Strict):
     """Colours and fonts. Text colours must keep 4.5:1 contrast on white."""
 
@@ -319,6 +230,8 @@ class StationSettings(Strict):
     retention_days: int = Field(7, ge=1, le=90, description="Days uploaded schedules, their rows and packets are kept "
                                 "before the station deletes them.")
     idle_minutes: int = Field(10, ge=1, le=60, description="Staff are signed out after this many minutes without use.")
+
+
 # Our schedule fields, as a column map may name them (see visits/schedule.py).
 ScheduleField = Literal[
     "patient_name", "time", "date", "date_time", "treatment", "date_of_birth", "mrn", "session_number",
@@ -382,56 +295,6 @@ class ScheduleConfig(Strict):
         if "date_time" in self.columns and ({"time", "date"} & set(self.columns)):
             raise ValueError("columns: date_time holds the date and the time; map it, or date and time, not both.")
         return self
-QUEUE_NAME = re.compile(r"^[^\s/#\\'\"]{1,127}$")
-IPP_KEYWORD = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-
-
-def _queue(value: str) -> str:
-    if not QUEUE_NAME.match(value):
-        raise ValueError(f"{value!r} is not a CUPS queue name: no spaces, '/', '#' or quotes, at most 127 characters. "
-                         "Use the name 'lpstat -e' lists.")
-    return value
-
-
-def _keyword(value: str | None) -> str | None:
-    if value is not None and not IPP_KEYWORD.match(value):
-        raise ValueError(f"{value!r} is not a printer keyword: lowercase letters, digits and hyphens, "
-                         "as the printer lists it (e.g. cardstock, by-pass-tray, tray-2).")
-    return value
-
-
-class PacketPrinter(Strict):
-    """Where packets and print runs go: two-sided on the long edge, on the clinic's paper."""
-
-    queue: StrictStr = Field(description="Queue for packets and print runs; must print two-sided (long edge) on the clinic's `paper`.",
-                             json_schema_extra={"shown_as": "CUPS queue name"})
-
-    _queue = field_validator("queue")(_queue)
-
-
-class CardPrinter(Strict):
-    """Where card sheets go: at 100% (no scaling) on card stock."""
-
-    queue: StrictStr = Field(description="Queue for card sheets; must support `print-scaling=none` and the clinic's `paper`.",
-                             json_schema_extra={"shown_as": "CUPS queue name"})
-    media_type: StrictStr | None = Field(None, description="Paper type for cards as the printer lists it (IPP `media-type`), "
-                                         "e.g. `cardstock`; default: the printer's.",
-                                         json_schema_extra={"shown_as": "printer keyword"})
-    tray: StrictStr | None = Field(None, description="Tray holding the card stock (IPP `media-source`), e.g. `by-pass-tray`, `tray-2`; "
-                                   "default: the printer's.", json_schema_extra={"shown_as": "printer keyword"})
-    sides: Literal["two-sided-long-edge", "one-sided"] = Field(
-        "two-sided-long-edge", description="two-sided-long-edge (fronts and backs in one pass) or one-sided (feed the sheet back by hand).")
-
-    _queue = field_validator("queue")(_queue)
-    _keywords = field_validator("media_type", "tray")(_keyword)
-
-
-class Printing(Strict):
-    """The clinic's printers (CUPS queues). See README: Printing."""
-
-    packets: PacketPrinter | None = Field(None, description="Queue for packets and print runs.")
-    cards: CardPrinter | None = Field(None, description="Queue for card sheets.")
-    wait_seconds: int = Field(300, ge=5, le=3600, description="How long to follow a job before reporting it as still pending.")
 
 
 OPTIONAL_SECTIONS = ("content", "branding", "station", "schedule")  # default when left empty

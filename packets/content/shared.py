@@ -28,11 +28,13 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from packets.assets.paths import content_dir
+from packets.config.fields import TreatmentKind
 from packets.config.languages import in_language
 from packets.config.lifelines import has_988_menu
 from packets.config.loading import LoadedClinic
+from packets.config.overrides import TreatmentContentOverrides
 from packets.config.safety import floor_problems
-from packets.config.schema import Protocol, TreatmentContentOverrides, TreatmentKind
+from packets.config.schema import Protocol
 from packets.config.yamlfile import load_yaml
 from packets.errors import ConfigError, Problem
 
@@ -302,6 +304,14 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
     merged = content.model_copy(update={"sections": tuple(sections), "warning_tiers": tiers, "tracking_rows": rows,
                                         "floor_items": floor})
     return _fill_all(merged, values).model_copy(update={"treatment": kind})
+
+
+def packet_content(loaded: LoadedClinic, language: str | None, kind: str) -> Content:
+    """What one packet of ``kind`` in ``language`` prints: checked, then resolved (``build_content``, ``for_treatment``).
+
+    A renderer keeps it per clinic, language and treatment (``Renderer.content``); this is for one-off uses.
+    """
+    return for_treatment(loaded, build_content(loaded, language), kind)
 
 
 def build_content(loaded: LoadedClinic, language: str | None = None) -> Content:

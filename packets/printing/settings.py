@@ -9,7 +9,7 @@ clinic's paper as its ``media``.
 from __future__ import annotations
 
 from packets.config.loading import LoadedClinic
-from packets.config.schema import CardPrinter, PacketPrinter
+from packets.config.printers import CardPrinter, PacketPrinter
 from packets.printing.model import JobSettings, Kind, PrintError
 
 

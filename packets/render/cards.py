@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from packets.config.loading import LoadedClinic
-from packets.content.shared import build_content
+from packets.content.shared import build_content, for_treatment
 from packets.errors import PacketsError
 from packets.render.context import CARD_MM, PAPER_MM, PacketContext, build_context
 from packets.render.floor import check_floor, packet_floor
@@ -104,9 +104,9 @@ def card_sheet(loaded: LoadedClinic, count: int | None = None) -> CardSheet:
     count = per_sheet if count is None else count
     if not 1 <= count <= MAX_CARDS:
         raise PacketsError(f"--count must be between 1 and {MAX_CARDS}.")
-    content = build_content(loaded)
+    content, kind = build_content(loaded), next(iter(clinic.treatments))
     # The card carries no patient data; a visit is only needed to build the shared context.
-    p = build_context(loaded, Visit(name="-", treatment=next(iter(clinic.treatments)), when=datetime(2000, 1, 1)), content)
+    p = build_context(loaded, Visit(name="-", treatment=kind, when=datetime(2000, 1, 1)), for_treatment(loaded, content, kind))
     sheets = math.ceil(count / per_sheet)
     sides = []
     for sheet in range(sheets):

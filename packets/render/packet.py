@@ -61,6 +61,7 @@ def render_packet_layers(loaded: LoadedClinic, visit: Visit, content: Content | 
     """The packet, and its layers when the fast path made it (None: rendered whole).
 
     ``lay_out_bases=False``: the fast path only if the group's base is at hand (``base_at_hand``).
+    ``content``: the visit's treatment's (``packet_content``), else the renderer's kept copy.
     """
     with kept_or_new(renderer) as renderer, renderer.lock:
         content = content or renderer.content(loaded, visit.language, visit.treatment)

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Generic, TypeVar
 
 from packets.config.loading import LoadedClinic
-from packets.content.shared import Content, build_content, for_treatment
+from packets.content.shared import Content, packet_content
 from packets.render import basecache
 from packets.render.engine import Engine
 from packets.render.templating import Templates
@@ -100,7 +100,7 @@ class Renderer:
         Checking every treatment's content costs about 2 ms a packet.
         """
         return self._per_clinic(self._contents, loaded, (language, treatment),
-                                lambda: for_treatment(loaded, build_content(loaded, language), treatment))
+                                lambda: packet_content(loaded, language, treatment))
 
     def _per_clinic(self, held: Bounded, loaded: LoadedClinic, key: tuple, build: Callable[[], T]) -> T:
         """``build()`` kept for ``loaded`` itself: each entry holds the clinic object, so a

@@ -9,7 +9,7 @@ import pytest
 from packets.config.loading import load_clinic
 from packets.content.readability import FERNANDEZ_HUERTA_MIN, SZIGRISZT_MIN, spanish_scores
 from packets.content.shared import build_content, for_treatment, load_shared, section_units
-from packets.render.context import DateWords
+from packets.render.datewords import DateWords
 
 EXAMPLES = {"sunrise-iv": ("iv-ketamine", "im-ketamine"), "harbor-spravato": ("esketamine-nasal",),
             "willow-home": ("im-ketamine", "oral-ketamine")}

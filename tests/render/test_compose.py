@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from packets.config.loading import load_clinic
-from packets.content.shared import build_content
+from packets.content.shared import packet_content
 from packets.errors import RenderError
 from packets.render.base import build_base
 from packets.render.markers import MARKERS
@@ -38,7 +38,7 @@ def test_fast_path_prints_the_same_text_as_a_whole_render() -> None:
 def test_base_has_empty_boxes_and_no_marker_text() -> None:
     loaded = load_clinic("harbor-spravato")
     visit = Visit(name="Ana Lima", treatment="esketamine-nasal", when=datetime(2026, 12, 31, 9, 5))
-    base = build_base(Renderer(), loaded, visit, build_content(loaded))
+    base = build_base(Renderer(), loaded, visit, packet_content(loaded, None, visit.treatment))
     assert base.pdf is not None and {f.id for f in base.frames} == {"patient-name", "patient", "today"}
     text = " ".join(Pdf(base.pdf).page_texts())
     assert not any(marker in text for marker in MARKERS)

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from packets.config.loading import load_clinic
-from packets.content.shared import Formats
+from packets.content.shared import Formats, packet_content
 from packets.render.context import build_context
 from packets.visits.model import Visit
 
@@ -17,7 +17,8 @@ def _context(hour: int, language: str):
     when = datetime(2026, 11, 21, hour, 5)  # the dose ended at this time (exact: no "about")
     visit = Visit(name="Ana Lima", treatment="iv-ketamine", when=when, language=language,
                   next_visit=datetime(2026, 11, 24, hour, 0), dose_ended=when)
-    return build_context(load_clinic("sunrise-iv"), visit)
+    loaded = load_clinic("sunrise-iv")
+    return build_context(loaded, visit, packet_content(loaded, language, visit.treatment))
 
 
 @pytest.mark.parametrize(("hour", "article"), [(1, "la"), (13, "la"), (14, "las"), (12, "las"), (0, "las"), (11, "las")])
