@@ -101,13 +101,29 @@ def run(kind: str, rows: int, work: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def cli_wall(rows: int, work: Path) -> float:
-    """The command a front desk types, start-up included."""
+def cli_wall(rows: int, work: Path, run: int = 0) -> float:
+    """The command a front desk types (``--jobs 2``), start-up included, into a new folder (no bases on disk)."""
     schedule = work / f"schedule-{rows}.csv"
     start = time.perf_counter()
-    subprocess.run(["packets", "batch", "--clinic", CLINIC, "--schedule", str(schedule), "--date", DAY.isoformat(),
-                    "--out", str(work / "out-cli")], capture_output=True, check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "packets", "batch", "--clinic", CLINIC, "--schedule", str(schedule),
+                    "--date", DAY.isoformat(), "--jobs", "2", "--out", str(work / f"out-cli-{run}")],
+                   capture_output=True, check=True, cwd=ROOT)
     return time.perf_counter() - start
+
+
+def typst_turns(work: Path, rows: int, turns: int = 3) -> tuple[list[float], list[float]]:
+    """The CLI day and Typst, in turns (the machine's speed drifts): wall seconds per CLI run, Typst warm compile ms."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from typst_yardstick import Yardstick
+
+    walls, typst = [], []
+    yardstick = None
+    for turn in range(turns):
+        walls.append(cli_wall(rows, work, turn))
+        if yardstick is None:
+            yardstick = Yardstick(next((work / "out-cli-0").rglob("*-row*.pdf")).read_bytes(), work)
+        typst += [yardstick.compile()[1] for _ in range(5)]
+    return walls, typst
 
 
 def main() -> None:
@@ -127,14 +143,19 @@ def main() -> None:
         work = Path(tmp)
         batch = run("batch", args.rows, work)
         naive = run("naive", args.rows, work)
-        wall = cli_wall(args.rows, work)
+        walls, typst = typst_turns(work, args.rows)
+        wall = statistics.median(walls)
         print(f"{'path':<26}{'packets/s':>10}{'median ms/packet':>18}{'peak MB worker':>16}{'peak MB parent':>16}")
         for name, r in (("(a) packets batch", batch), ("(b) naive whole renders", naive)):
             pps = r["packets"] / r["seconds"]
             print(f"{name:<26}{pps:>10.1f}{r['median_gap'] * 1000:>18.0f}{r['rss_worker_mb']:>16.0f}{r['rss_parent_mb']:>16.0f}")
         speedup = (naive["seconds"] / naive["packets"]) / (batch["seconds"] / batch["packets"])
         print(f"batch is {speedup:.1f}x faster per packet ({batch['jobs']} workers); "
-              f"`packets batch` command incl. start-up: {args.rows / wall:.1f} packets/s ({wall:.1f} s)")
+              f"`packets batch --jobs 2` command incl. start-up: {args.rows / wall:.1f} packets/s ({wall:.1f} s, median of "
+              f"{len(walls)}: {', '.join(f'{w:.1f}' for w in walls)})")
+        per_packet = wall / args.rows * 1000
+        print(f"per packet incl. start-up {per_packet:.0f} ms wall vs Typst warm compile {statistics.median(typst):.0f} ms wall "
+              f"(median of {len(typst)}, in turns): {per_packet / statistics.median(typst):.2f}x (target: at most 3x)")
         if not args.skip_large:
             big = run("batch", args.large, work)
             print(f"{args.large} rows: {big['packets'] / big['seconds']:.1f} packets/s; interval between packets "

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packets.config.loading import LoadedClinic, clinic_folders, folder_stamp, known_clinic_ids, load_clinic
+from packets.config.loading import LoadedClinic, clinic_folders, folder_stamp, known_clinic_ids, load_clinic, resolve_clinic_path
 from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
 from packets.errors import PacketsError, Problem
@@ -46,6 +46,46 @@ def clinic_is_current(loaded: LoadedClinic) -> bool:
 def clinic_ids(clinics: Path | None = None) -> list[str]:
     """Ids of the clinics found where ``open_clinic`` looks."""
     return known_clinic_ids(clinic_folders(clinics))
+
+
+@dataclass(frozen=True)
+class ClinicWords:
+    """How a screen names a clinic's things: the clinic's name, each treatment's label, each language in itself."""
+
+    name: str
+    treatments: dict[str, str]
+    languages: dict[str, str]
+
+    def treatment(self, kind: str | None) -> str:
+        """The label; a kind the clinic does not offer (a failed row's) as the schedule gave it."""
+        return self.treatments.get(kind, kind) if kind else "—"
+
+    def language(self, code: str | None) -> str:
+        return (self.languages.get(code) or language_name(code)) if code else "—"
+
+
+def language_name(code: str) -> str:
+    """A language as its speakers write it, capitalised as a menu item: ``es`` is "Español" (CLDR, via Babel)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def clinic_words(loaded: LoadedClinic) -> ClinicWords:
+    """The clinic's own words for the station's pages, in the clinic's main language."""
+    from packets.config.languages import text_in
+    from packets.content.shared import load_shared
+
+    clinic = loaded.clinic
+    shared = load_shared(clinic.language)
+    treatments: dict[str, str] = {kind: text_in(proto.label, clinic.language) if proto.label else shared.treatment_labels.get(kind, kind)
+                  for kind, proto in clinic.treatments.items()}
+    return ClinicWords(clinic.name, treatments,
+                       {code: language_name(code) for code in clinic.offered_languages})
 
 
 def content_version() -> str:
@@ -135,11 +175,30 @@ def base_cache_folder(loaded: LoadedClinic, out_root: Path = Path("output")) -> 
     return out_root / loaded.clinic.id / ".bases"
 
 
-def new_renderer(cache: Path | None = None) -> Renderer:
-    """A renderer to keep between packets (fonts loaded, group bases cached, on disk in ``cache``)."""
+def new_renderer(cache: Path | None = None, scratch: Path | None = None) -> Renderer:
+    """A renderer to keep between packets (fonts loaded, group bases cached, on disk in ``cache``).
+
+    ``scratch``: a folder the caller removes, for the engine's font copies (default: TMPDIR).
+    """
     from packets.render.renderer import Renderer
 
-    return Renderer(cache=cache)
+    return Renderer(cache=cache, scratch=scratch)
+
+
+def warm_packet(loaded: LoadedClinic, visit: Visit, renderer: Renderer) -> None:
+    """Render ``visit``'s packet and throw it away: its group's bases stay in ``renderer`` and its disk cache."""
+    from packets.render.packet import render_packet_layers
+
+    render_packet_layers(loaded, visit, renderer=renderer)
+
+
+def clinic_files_stamp(ref: str, clinics: Path | None = None) -> object:
+    """What changes when a file of the clinic's folder that shapes a packet changes (None: no such clinic)."""
+    try:
+        path = resolve_clinic_path(ref, clinic_folders(clinics))
+    except PacketsError:
+        return None
+    return folder_stamp(path)
 
 
 def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None) -> Written:

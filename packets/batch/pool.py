@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -58,33 +59,30 @@ def _render_in_pool(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: in
     futures: dict[Future, Row] = {}
     done = 0
     try:
-        firsts: dict[tuple, Visit] = {}
-        keys: dict[int, tuple] = {}
+        keys, firsts = _groups(loaded, rows)
+        # Every group's base at once, spread over the workers; a group's rows are sent as
+        # soon as its base is back, while other groups' bases are still being laid out.
+        base_jobs = {executor.submit(build_group_base, item): item[0] for item in firsts.items()}
+        held: dict[tuple, list[Row]] = {key: [] for key in firsts}
+        ready: deque[Row] = deque()
         for row in rows:
-            try:
-                visit = visit_of(row)
-                keys[row.number] = group_key(loaded, visit, visit.language or loaded.clinic.language)
-            except Exception:  # this row renders whole in a worker and reports its own error
-                continue
-            firsts.setdefault(keys[row.number], visit)  # large print too: its group key says so
-        bases.update(executor.map(build_group_base, firsts.items()))
-        waiting = iter(rows)
+            (held[keys[row.number]] if row.number in keys else ready).append(row)
+        window = IN_FLIGHT_PER_WORKER * jobs  # the parent holds a few rows per worker, not the whole day
 
-        def submit_next() -> None:
-            """Keep a few rows per worker queued: the parent holds a window of tasks, not the whole day."""
-            if (row := next(waiting, None)) is not None:
+        while futures or base_jobs or ready:
+            while ready and len(futures) < window:
+                row = ready.popleft()
                 futures[executor.submit(render_row, Task(row.number, visit_of(row), _base_for(keys.get(row.number), bases)))] = row
-
-        for _ in range(IN_FLIGHT_PER_WORKER * jobs):
-            submit_next()
-        while futures:
-            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: futures[f].number):
-                outcome = _result(future, futures.pop(future))  # the parent keeps no packet once it is written
+            finished, _ = wait([*futures, *base_jobs], return_when=FIRST_COMPLETED)
+            for job in [f for f in finished if f in base_jobs]:
+                key = base_jobs.pop(job)
+                bases[key] = _base_result(job)
+                ready.extend(held.pop(key))
+            for future in sorted((f for f in finished if f in futures), key=lambda f: futures[f].number):
+                outcome = _result(future, futures.pop(future))
                 done += 1
-                submit_next()
                 yield outcome
-            del finished, future
+            finished.clear()  # the parent keeps no packet once it is written
     except BrokenProcessPool:
         raise BatchInterrupted(
             f"a worker process stopped (killed, or out of memory) after {done} of {len(rows)} packets. "
@@ -96,6 +94,30 @@ def _render_in_pool(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: in
         executor.shutdown(wait=True, cancel_futures=True)
         if seed is not None:
             seed.close()
+
+
+def _groups(loaded: LoadedClinic, rows: list[Row]) -> tuple[dict[int, tuple], dict[tuple, Visit]]:
+    """Each row's group key, and each group's first visit (its base is laid out from it)."""
+    firsts: dict[tuple, Visit] = {}
+    keys: dict[int, tuple] = {}
+    for row in rows:
+        try:
+            visit = visit_of(row)
+            keys[row.number] = group_key(loaded, visit, visit.language or loaded.clinic.language)
+        except Exception:  # this row renders whole in a worker and reports its own error
+            continue
+        firsts.setdefault(keys[row.number], visit)  # large print too: its group key says so
+    return keys, firsts
+
+
+def _base_result(job: Future) -> Base:
+    """A group's base as the worker sent it; a base that cannot come back means its rows render whole."""
+    try:
+        return job.result()[1]
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:
+        return Base(None, reason=unexpected(exc, "returning shared pages from a worker"))
 
 
 def _can_fork() -> bool:

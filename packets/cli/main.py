@@ -361,14 +361,16 @@ DATA_HELP = "The station's data folder (accounts, audit log, the day's uploads a
 @click.option("--name", "names", multiple=True, metavar="HOSTNAME",
               help="Another name staff type to reach the station (e.g. frontdesk.clinic.lan); repeatable. "
                    "Requests for any other name are refused.")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Lay out today's packets ahead (at start, after midnight, when a clinic's files change), at low priority.")
 def serve(clinics: Path | None, host: str, port: int, data: Path, certfile: Path | None, keyfile: Path | None,
-          idle_minutes: float | None, jobs: int, names: tuple[str, ...]) -> None:
+          idle_minutes: float | None, jobs: int, names: tuple[str, ...], warm: bool) -> None:
     """Run the front-desk station: a local web page to print today's packets."""
     from packets.web import server
     from packets.web.app import Settings
 
     settings = Settings(data=data.resolve(), clinics=clinics, idle_minutes=idle_minutes or server.idle_minutes(clinics),
-                        tls=bool(certfile and keyfile), jobs=jobs, names=tuple(n.strip().lower() for n in names if n.strip()))
+                        tls=bool(certfile and keyfile), jobs=jobs, names=tuple(n.strip().lower() for n in names if n.strip()), warm=warm)
     server.run(settings, host, port, certfile, keyfile, on_listening=lambda: click.echo(
         f"front desk: http{'s' if settings.tls else ''}://{host}:{port}/  (data in {settings.data}; Ctrl-C stops)", err=True))
 

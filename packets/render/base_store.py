@@ -24,16 +24,23 @@ from packets.render.renderer import Renderer
 
 
 def cached_base(renderer: Renderer, loaded: LoadedClinic, key: tuple, build: Callable[[], Base]) -> Base:
-    """The base for ``key``: from memory, else from the renderer's disk cache, else laid out (and stored)."""
+    """The base for ``key``: from memory, else from the renderer's disk cache, else laid out (and stored).
+
+    Each base actually laid out is counted in ``renderer.bases_laid_out``.
+    """
+    def lay_out() -> Base:
+        renderer.bases_laid_out += 1
+        return build()
+
     if key in renderer.bases or renderer.cache is None:
-        return renderer.bases.get(key, build)
+        return renderer.bases.get(key, lay_out)
     name = basecache.entry_name(renderer.fingerprint(loaded), key)
     if (data := basecache.read(renderer.cache, name)) is not None:
         try:
             return renderer.bases.put(key, base_from_record(data))
         except (KeyError, TypeError, ValueError):
             pass  # malformed: lay it out again
-    base = renderer.bases.put(key, build())
+    base = renderer.bases.put(key, lay_out())
     basecache.write(renderer.cache, name, base_record(base))
     return base
 

@@ -71,6 +71,7 @@ class Renderer:
         self.bases: Bounded = Bounded(bases)
         self.cache = cache
         self.lock = threading.RLock()
+        self.bases_laid_out = 0  # bases this renderer laid out itself (not found in memory or on disk): the station's warming shows in it
         self._contents: Bounded[tuple[LoadedClinic, Content]] = Bounded(16)
         self._fingerprints: Bounded[tuple[LoadedClinic, str]] = Bounded(16)
 

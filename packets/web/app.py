@@ -44,6 +44,7 @@ from packets.web.store import Session, Store
 from packets.web.today import today
 from packets.web.uploads import upload
 from packets.web.walk_in import patient, patient_page
+from packets.web.warming import Warmer
 from packets.web.wording import day_label
 from packets.web.work import Renderers
 
@@ -168,6 +169,9 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await asyncio.to_thread(sweep_at_start, store)  # before the first page: what a killed run left
+        if settings.warm:
+            station.warmer = Warmer(settings.clinics, settings.data / "bases", station.renderers, station.clinic)
+            station.warmer.start()
         task = purge_daily(station)
         prints = asyncio.create_task(asyncio.to_thread(finish_unfinished, store))
         try:
@@ -175,6 +179,8 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             task.cancel()
             prints.cancel()
+            if station.warmer is not None:
+                await asyncio.to_thread(station.warmer.stop)
             station.close()
 
     routes = [

@@ -17,10 +17,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from packets import facade
+from packets.errors import PacketsError
 from packets.visits.readers.csvfile import MAX_BYTES
 from packets.web.gate import Origins
 from packets.web.security import Hashing
 from packets.web.store import Session, Store
+from packets.web.warming import Warmer
 from packets.web.work import Renderers
 
 MAX_UPLOAD = MAX_BYTES  # the same bound as ``packets batch``: one day's export
@@ -40,6 +42,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8750
     names: tuple[str, ...] = ()  # more host names staff use to reach it (``--name``)
+    warm: bool = True  # lay out today's bases ahead (``warming``); ``--no-warm`` turns it off
 
     @property
     def origins(self) -> Origins:
@@ -69,6 +72,7 @@ class Station:
         trim_blocks=True, lstrip_blocks=True))
     hashing: Hashing = field(default_factory=Hashing)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # binds sign-in tokens to their cookie
+    warmer: Warmer | None = None  # set while the app runs, when warming is on
 
     _clinics: dict[str, facade.LoadedClinic] = field(default_factory=dict)
 
@@ -87,7 +91,15 @@ class Station:
     def idle(self) -> timedelta:
         return timedelta(minutes=self.settings.idle_minutes)
 
+    def words(self, ref: str) -> facade.ClinicWords:
+        """How the pages name a clinic and its treatments and languages; its id where its config cannot be read."""
+        try:
+            return facade.clinic_words(self.clinic(ref))
+        except PacketsError:
+            return facade.ClinicWords(ref, {}, {})
+
     def html(self, name: str, session: Session | None, **values: Any) -> str:
+        values.setdefault("words", self.words)
         values.setdefault("message", None)
         values.setdefault("error", None)
         values.setdefault("printing", None)

@@ -43,4 +43,4 @@ def _values(station: Station, ids: list[str], clinic: str | None) -> dict[str, A
                                   "ready": sum(r["status"] == "ready" for r in rows),
                                   "failed": sum(r["status"] == "failed" for r in rows)})
     return {"clinics": ids, "clinic": clinic, "day": day_label(today_, today_), "uploads": uploads,
-            "inbox": inbox_files(station, clinic)}
+            "inbox": inbox_files(station, clinic), "warming": station.warmer.status.line if station.warmer else None}

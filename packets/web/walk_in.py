@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from packets import facade
-from packets.config.languages import text_in
 from packets.errors import PacketsError
 from packets.visits.model import parse_session, parse_time
 from packets.web.sessions import signed_in
@@ -36,8 +35,7 @@ def _patient_form(station: Station, clinic: str | None, ids: list[str], values: 
     languages: list[str] = []
     if clinic:
         loaded = station.clinic(clinic)
-        treatments = [(kind, text_in(proto.label, loaded.clinic.language) if proto.label else kind)
-                      for kind, proto in loaded.clinic.treatments.items()]
+        treatments = list(facade.clinic_words(loaded).treatments.items())
         languages = list(loaded.clinic.offered_languages)
     now = datetime.now()
     defaults = {"date": now.date().isoformat(), "time": now.strftime("%H:%M"), "name": "", "dob": "", "mrn": "", "escort": "",

@@ -8,6 +8,7 @@ the bases of the groups it has seen, so the next patient of a group is quick.
 from __future__ import annotations
 
 import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,22 +29,38 @@ class Renderers:
         self.cache = cache  # bases on disk (marker values only, no patient data), shared by the pool
         self._free: queue.LifoQueue[Renderer] = queue.LifoQueue()
         self._made = 0
+        self._lock = threading.Lock()  # two requests at once never make more than ``size``
 
     @contextmanager
     def one(self, loaded: LoadedClinic) -> Iterator[Renderer]:
-        """A free renderer (the most recently used: its caches are the warmest)."""
-        try:
-            renderer = self._free.get_nowait()
-        except queue.Empty:
-            if self._made < self.size:
-                self._made += 1
-                renderer = facade.new_renderer(self.cache)
-            else:
-                renderer = self._free.get()
+        """A free renderer (the most recently used: its caches are the warmest); waits while all are busy."""
+        renderer = self._take() or self._free.get()
         try:
             yield renderer
         finally:
             self._free.put(renderer)
+
+    @contextmanager
+    def spare(self) -> Iterator[Renderer | None]:
+        """A free renderer, or None when all are busy: for work nobody is waiting for (``warming``)."""
+        renderer = self._take()
+        try:
+            yield renderer
+        finally:
+            if renderer is not None:
+                self._free.put(renderer)
+
+    def _take(self) -> Renderer | None:
+        """A free renderer, or a new one while the pool has room; None when all are made and busy."""
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._made >= self.size:
+                return None
+            self._made += 1
+        return facade.new_renderer(self.cache)
 
     def close(self) -> None:
         """On shutdown: close the free renderers (their font copies go; no render is running then)."""

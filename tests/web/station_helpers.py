@@ -41,11 +41,16 @@ def free_port() -> int:
 
 
 class Server:
-    """``packets serve`` as a subprocess on a loopback port; stopped by its PID."""
+    """``packets serve`` as a subprocess on a loopback port; stopped by its PID.
 
-    def __init__(self, folder: Path, *extra: str, env: dict[str, str] | None = None) -> None:
+    Warming (laying out every example clinic's bases ahead, a minute of CPU) is off
+    unless ``warm``: the tests that need it ask for it, the others stay quick.
+    """
+
+    def __init__(self, folder: Path, *extra: str, env: dict[str, str] | None = None, warm: bool = False) -> None:
+        extra = extra if warm else (*extra, "--no-warm")
         self.data = folder / "data"
-        env = {**(env or os.environ), "PACKETS_CLINICS": str(REPO / "clinics")}
+        env = {"PACKETS_CLINICS": str(REPO / "clinics"), **(env or os.environ)}
         subprocess.run([*PACKETS, "users", "add", "mlopez", "--data", str(self.data), "--password-stdin"], input=PASSWORD + "\n",
                        text=True, check=True, capture_output=True, env=env)
         # A free port can be taken by another process between asking and binding: then

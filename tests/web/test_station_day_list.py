@@ -50,8 +50,11 @@ def test_a_day_list_the_front_desk_can_act_on(page, server: Server, tmp_path: Pa
     assert page.get_by_label("Clinic", exact=True).count() == 1  # one picker, not one per form
     upload_schedule(page, _schedule(tmp_path, "tuesday.csv", "25:99"))
     label = f"Tomorrow, {TOMORROW:%A}, {TOMORROW:%b} {TOMORROW.day}"
-    assert page.get_by_role("heading", level=1).inner_text() == f"sunrise-iv: {label}"
+    assert page.get_by_role("heading", level=1).inner_text() == f"Sunrise Infusion Center: {label}"  # the clinic's name
     main = page.locator("main").inner_text()
+    ready = page.locator("tr.ready").inner_text()  # the treatment's label and the language's own name, not their ids
+    assert "Ketamine drip into a vein (IV)" in ready and "English" in ready
+    assert "iv-ketamine" not in main and "sunrise-iv" not in main
     assert "1 ready" in main and "1 failed" in main and "skipped, no packet: 1 cancelled or no-show" in main
     failed = page.locator("tr.failed").inner_text()
     assert "Li Wei" in failed  # the name was read, so it is shown
@@ -72,10 +75,13 @@ def test_a_day_list_the_front_desk_can_act_on(page, server: Server, tmp_path: Pa
     page.get_by_role("link", name="Today").click()
     upload_schedule(page, _schedule(tmp_path, "tuesday-fixed.csv", "10:15"))
     assert "2 ready" in page.locator("main").inner_text() and "failed" not in page.locator("main").inner_text()
-    page.get_by_role("link", name="All lists for sunrise-iv").click()
+    page.get_by_role("link", name="All lists for Sunrise Infusion Center").click()
+    assert "Load a day's schedule for Sunrise Infusion Center" in page.locator("main").inner_text()
     lists = page.get_by_role("link", name=f"Open the list for {label}")
     assert lists.count() == 1
     shot(page, "11-today-one-list")
     assert page.goto(first).status == 404  # the replaced list is gone, with its packets
     page.get_by_role("link", name="Log").click()
-    assert "download (whole day)" in page.locator("table").inner_text()  # the earlier list's download stays logged
+    log = page.locator("table").inner_text()
+    assert "download (whole day)" in log  # the earlier list's download stays logged
+    assert f"Sunrise Infusion Center, {TOMORROW.isoformat()}" in log and "sunrise-iv" not in log
