@@ -230,7 +230,7 @@ class StationSettings(Strict):
     retention_days: int = Field(7, ge=1, le=90, description="Days uploaded schedules, their rows and packets are kept "
                                 "before the station deletes them.")
     idle_minutes: int = Field(10, ge=1, le=60, description="Staff are signed out after this many minutes without use.")
-    warm_large_print: bool = Field(False, description="Also lay out large-print packets ahead each morning, so the first "
+    warm_large_print: bool = Field(False, description="Also lay out large-print packets ahead (the station's warming), so the first "
                                    "large-print patient of the day does not wait for them.")
 
 
