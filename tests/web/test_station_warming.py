@@ -1,9 +1,9 @@
 """Warming: the station lays out today's bases before anyone asks, so a walk-in's first packet waits no longer.
 
-In-process, the renderer's own counter shows a walk-in's packet was made without
-laying out a base; against the real server, warming reports done in the log and a
-SIGTERM in the middle of it leaves no process and no temporary file behind. The log
-line is the one ``serve`` prints (checked in-process, so the suite pays for one round).
+In-process, warming reports done (status and the log line ``serve`` prints) and the
+renderer's own counter shows a walk-in's packet was made without laying out a base;
+against the real server, a SIGTERM in the middle of warming leaves no process and no
+temporary file behind.
 """
 
 from __future__ import annotations
