@@ -236,6 +236,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content) -> Packe
     proto = clinic.treatments[visit.treatment]
     labels = content.labels
     words = DateWords(content, clinic.country)
+    short_name = footer_name(visit.name, visit.family_name, language=content.language)
     body_font = FONT_CHOICES[clinic.branding.font]
     region = clinic.country
     c = clinic.contacts
@@ -340,8 +341,8 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content) -> Packe
         footer_note=cast("str | None", clinic.footer_text),  # plain: in_language resolved it
         review_note=review_note,
         floor_exceptions=excepted,
-        footer_name=footer_name(visit.name),
-        footer_font=own_font(footer_name(visit.name), body_font) or "",
+        footer_name=short_name,
+        footer_font=own_font(short_name, body_font) or "",
         language_notice=tuple((code, load_shared(code).labels["language_notice"])
                               for code in clinic.language_notice if code != content.language),
         logo_wordmark=clinic.branding.logo_layout == "wordmark",

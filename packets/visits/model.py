@@ -96,6 +96,9 @@ class Visit:
     # The day the packet prints (default: the day it is rendered). A packet printed on
     # another day than its dose names the dose's day instead of saying "Today".
     printed_on: date | None = None
+    # The family name as the schedule gave it apart (FHIR family, HL7 PID-5.1, a CSV's
+    # last-name column), so the footer can shorten the name the way its owner does.
+    family_name: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name.strip():

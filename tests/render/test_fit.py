@@ -57,7 +57,7 @@ def test_sheet_fits_one_sheet_of_paper_at_normal_size(packet) -> None:
 def test_every_footer_shows_the_short_name_and_the_year(packet) -> None:
     _, _, pdf = packet
     short = footer_name(LONG_NAME)
-    assert short == "M. A. O. Ruiz"
+    assert short == "M. A. O.-V.-C. Ruiz"
     for number, text in enumerate(pdf.page_texts(), 1):
         assert short in text and "2026" in text and f"Page {number} of" in text, (number, text[-200:])
 

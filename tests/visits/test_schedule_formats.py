@@ -53,6 +53,8 @@ def test_fhir_bundle(tmp_path: Path) -> None:
         12: ("Sam Doe", "13:45", "iv-ketamine", None),  # contained patient, 21:45+00:00, type as text only
         17: ("Mo Okafor", "08:00", "iv-ketamine", None),  # urn:uuid reference into the bundle
     }
+    families = {r.number: r.visit.family_name for r in schedule.rows if r.visit}
+    assert families[8] == "Quill" and families[9] == "Ruiz"  # Patient.name.family, kept apart for the footer
     bad = _bad(schedule)
     assert sorted(bad) == [13, 16]
     assert "refers to a patient who is not in the file" in bad[13]
@@ -145,6 +147,7 @@ def test_hl7_siu_messages(tmp_path: Path) -> None:
     assert rows[2].time_text == "10:15" and rows[6].initials == "PON"  # O\T\Neil is O&Neil once unescaped
     assert rows[1].visit.mrn == "A-1001" and rows[1].visit.provider == "Dr. Maria Chen"
     assert rows[1].visit.date_of_birth == date(1980, 5, 1)
+    assert rows[2].visit.family_name == "Ruiz"  # PID-5.1, kept apart for the footer
     assert dict(schedule.skipped) == {"cancelled": 1}  # SIU^S15
 
 
@@ -211,11 +214,13 @@ def test_athenahealth_seconds_location_filter_and_open_slots(tmp_path: Path) -> 
     assert dict(schedule.skipped) == {"cancelled": 2, "other-location": 1}  # x - Cancelled, o - Open; SALEM
     first = schedule.rows[0].visit
     assert first.date_of_birth == date(1980, 5, 1) and first.mrn == "A-1001" and first.provider == "CHEN MARIA"
+    assert first.family_name == "Quill"  # the preset's last-name column, kept apart for the footer
 
 
 def test_tebra_separate_date_and_time_columns(tmp_path: Path) -> None:
     schedule = _read(tmp_path, "tebra", "tebra.csv", date(2026, 11, 23))
     assert _good(schedule) == {2: ("Jane Quill", "09:00", "iv-ketamine", None), 3: ("Tom Baker", "10:30", "im-ketamine", None)}
+    assert schedule.rows[0].visit.family_name is None  # one name column: no family name apart
     assert dict(schedule.skipped) == {"cancelled": 2}  # Cancelled, No-Show
 
 

@@ -82,6 +82,8 @@ def csv_records(path: Path, header_cells: list[str], body: list[tuple[int, list[
     sources = {name: _where(settings, name, [header_cells[i].strip() for i in at]) for name, at in plan.items()}
     for number, cells, problem in body:
         values = {name: " ".join(filter(None, (_cell(cells, i) for i in at))) for name, at in plan.items()}
+        if len(name_columns := plan.get("patient_name", [])) > 1:  # first and last name apart: the last is the family name
+            values["family_name"] = _cell(cells, name_columns[-1])
         records.items.append(Record(number, values, sources, error=problem))
     return records
 

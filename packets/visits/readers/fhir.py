@@ -147,6 +147,7 @@ def _record(number: int, appointment: Any, index: _Index, settings: ReadSettings
         record.error = exc
         return record
     values["patient_name"] = _name(patient)
+    values["family_name"] = _family(patient)
     if patient.birthDate:
         values["date_of_birth"] = str(patient.birthDate)
     values["mrn"] = _mrn(patient)
@@ -203,6 +204,13 @@ def _name(resource: Any) -> str:
     parts = [*(chosen.prefix or [])] if resource.get_resource_type() == "Practitioner" else []
     parts += [*(chosen.given or []), chosen.family or ""]
     return " ".join(p for p in parts if p) or (chosen.text or "")
+
+
+def _family(patient: Any) -> str:
+    """``Patient.name.family`` of the name ``_name`` printed, when it printed the parts, so the footer keeps it whole."""
+    names = patient.name or []
+    chosen = next((n for n in names if n.use in ("official", "usual")), names[0] if names else None)
+    return (chosen.family or "") if chosen is not None and (chosen.given or chosen.family) else ""
 
 
 def _mrn(patient: Any) -> str:

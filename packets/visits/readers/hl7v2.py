@@ -87,6 +87,7 @@ def _record(number: int, message: hl7.Message, settings: ReadSettings) -> Record
         return record
     family, given, middle = (_text(message, "PID", 5, 1, c) for c in (1, 2, 3))
     values["patient_name"] = " ".join(p for p in (given, middle, family) if p)
+    values["family_name"] = family
     birth = _text(message, "PID", 7, 1, 1)
     if birth:
         m = _DTM.match(birth)
