@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from packets.config.languages import in_language
 from packets.config.loading import LoadedClinic, clinic_folders, folder_stamp, known_clinic_ids, load_clinic, resolve_clinic_path
 from packets.config.standins import stand_ins
 from packets.content.shared import content_version as shared_content_version
@@ -256,23 +257,33 @@ def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int 
                      bases=bases)
 
 
-def cards(loaded: LoadedClinic, out: Path, count: int | None = None) -> CardSheet:
-    """A sheet (or several) of wallet cards for card stock, written to ``out``."""
+def cards(loaded: LoadedClinic, out: Path, count: int | None = None, language: str | None = None) -> CardSheet:
+    """A sheet (or several) of wallet cards for card stock in ``language`` (default: the clinic's), written to ``out``."""
     from packets.render.cards import card_sheet, render_sheet
 
     check_output_file(out)
-    sheet = card_sheet(loaded, count)
+    sheet = card_sheet(loaded, count, _offered(loaded, language))
     write_atomic(out, render_sheet(loaded, sheet))
     return sheet
 
 
 def preview(loaded: LoadedClinic, out_dir: Path, dpi: int = 100, treatment: str | None = None,
-            large_print: bool = False) -> Proof:
-    """A fictional patient's packet as PNG pages plus a contact sheet."""
+            large_print: bool = False, language: str | None = None) -> Proof:
+    """A fictional patient's packet (in ``language``, default the clinic's) as PNG pages plus a contact sheet."""
     from packets.render.preview import write_preview
 
+    language = _offered(loaded, language)
     check_output_folder(out_dir)
-    return write_preview(loaded, out_dir, dpi, treatment, large_print)
+    return write_preview(loaded, out_dir, dpi, treatment, large_print, language)
+
+
+def _offered(loaded: LoadedClinic, language: str | None) -> str | None:
+    """``--language`` as typed (``es``, ``Spanish``, ``es-US``) to a code the clinic prints in; a clear error otherwise."""
+    if language is None:
+        return None
+    code = language_code(language)
+    in_language(loaded, code)  # raises, naming the languages offered, when the clinic does not print in it
+    return code
 
 
 def init_clinic(clinic_id: str, parent: Path, time_zone: str | None = None) -> Path:

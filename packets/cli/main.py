@@ -28,7 +28,7 @@ from packets.cli.printing import print_cmd, print_option, print_step, printer_re
 from packets.errors import PacketsError
 from packets.files import os_error_message, pdf_file_path
 from packets.textsafety import terminal_safe
-from packets.visits.model import parse_session, parse_time
+from packets.visits.model import language_code, parse_session, parse_time
 
 CLINIC_HELP = "Clinic id (a folder in ./clinics, --clinics or $PACKETS_CLINICS) or path to clinic.yaml."
 
@@ -277,14 +277,15 @@ def _row_line(result: Any, unit: str = "row") -> str:
 @click.option("--clinic", "clinic_id", required=True, help=CLINIC_HELP)
 @clinics_option
 @click.option("--count", type=click.IntRange(1, 1000), default=None, help="Number of cards (default: one full sheet).")
+@click.option("--language", help="Language of the cards (default: the clinic's).")
 @click.option("--out", type=PdfFile(), default=None,
-              help="PDF to write, ending in .pdf (default: output/<clinic-id>/cards.pdf).")
+              help="PDF to write, ending in .pdf (default: output/<clinic-id>/cards.pdf, or cards-<language>.pdf).")
 @print_option
-def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | None, print_: bool) -> None:
+def cards(clinic_id: str, clinics: Path | None, count: int | None, language: str | None, out: Path | None, print_: bool) -> None:
     """Write a sheet of warning cards for card stock (fronts, then backs)."""
     loaded = facade.open_clinic(clinic_id, clinics)
-    out = out or Path("output") / loaded.clinic.id / "cards.pdf"
-    sheet = facade.cards(loaded, out, count)
+    out = out or Path("output") / loaded.clinic.id / (f"cards-{language_code(language)}.pdf" if language else "cards.pdf")
+    sheet = facade.cards(loaded, out, count, language)
     _note_sample(loaded)
     total = sum(len(side.slots) for side in sheet.sides if side.name == "front")
     sheets = len(sheet.sides) // 2
@@ -302,11 +303,13 @@ def cards(clinic_id: str, clinics: Path | None, count: int | None, out: Path | N
 @click.option("--dpi", type=click.IntRange(36, 300), default=100, show_default=True, help="Resolution of the page PNGs.")
 @click.option("--treatment", help="Treatment to show (default: the clinic's first).")
 @click.option("--large-print", is_flag=True, help="Preview the large-print packet.")
+@click.option("--language", help="Language of the packet (default: the clinic's).")
 def preview(clinic_id: str, clinics: Path | None, out_dir: Path | None, dpi: int, treatment: str | None,
-            large_print: bool) -> None:
+            large_print: bool, language: str | None) -> None:
     """Write a sample packet for a fictional patient as PNGs, plus a contact sheet."""
     loaded = facade.open_clinic(clinic_id, clinics)
-    proof = facade.preview(loaded, out_dir or Path("output") / loaded.clinic.id / "preview", dpi, treatment, large_print)
+    folder = "preview" if language is None else f"preview-{language_code(language)}"
+    proof = facade.preview(loaded, out_dir or Path("output") / loaded.clinic.id / folder, dpi, treatment, large_print, language)
     _note_sample(loaded)
     click.echo(f"wrote {len(proof.pages)} page(s) at {dpi} dpi to {proof.pages[0].parent}/ (page-01.png ...)")
     click.echo(f"contact sheet: {proof.contact_sheet}")

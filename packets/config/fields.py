@@ -44,6 +44,19 @@ Said = Text | dict[LanguageCode, Text]
 SAID_SHOWN = "text, or text per language `{en: ..., es: ...}`"
 
 
+# A value that may differ by language but need not: a plain value serves every language
+# (a web page in the clinic's `language`, a name); {en: ..., es: ...} gives one per
+# language, and a language without its own uses the clinic's main language's.
+Link = StrictStr | dict[LanguageCode, StrictStr]
+PerLanguageText = Text | dict[LanguageCode, Text]
+
+
+def per_language(description: str, shown: str) -> dict:
+    """Field settings for a value a clinic may give per language (found by ``per_language`` in the schema)."""
+    shown_as = f"{shown}, or one per language `{{en: ..., es: ...}}`"
+    return {"description": description, "json_schema_extra": {"per_language": True, "shown_as": shown_as}}
+
+
 def said(description: str, plural: bool = False) -> dict:
     """Field settings for clinic-written, patient-read text (found by ``said`` in the schema)."""
     shown = "list; each item text, or text per language `{en: ..., es: ...}`" if plural else SAID_SHOWN

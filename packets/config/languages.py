@@ -6,6 +6,11 @@ plain text in the clinic's main ``language``, or one text per language
 (``{en: ..., es: ...}``). A packet prints only when every such text exists in its
 language: never an English line inside a Spanish page. ``validate`` checks every
 offered language; a render or a batch row checks its own.
+
+Links and the on-call name (``per_language`` in the schema) may differ by language but
+need not: a plain value serves every language, and a language missing from
+``{en: ..., es: ...}`` uses the main language's. ``page_language`` says which one a
+packet got, so a QR caption never promises a Spanish page that does not exist.
 """
 
 from __future__ import annotations
@@ -34,33 +39,51 @@ def language_name(code: str) -> str:
         return code
 
 
-def _is_said(model: BaseModel, name: str) -> bool:
+def _flag(model: BaseModel, name: str, flag: str) -> bool:
     extra = type(model).model_fields[name].json_schema_extra
-    return isinstance(extra, dict) and bool(extra.get("said"))
+    return isinstance(extra, dict) and bool(extra.get(flag))
 
 
-def said_texts(model: BaseModel, prefix: Keys = ()) -> Iterator[tuple[Keys, str | dict[str, str]]]:
-    """Every clinic-written text in ``model``, with its keys in the file (list positions included)."""
+def _is_said(model: BaseModel, name: str) -> bool:
+    return _flag(model, name, "said")
+
+
+def _flagged(model: BaseModel, flag: str, prefix: Keys = ()) -> Iterator[tuple[Keys, str | dict[str, str]]]:
     for name in type(model).model_fields:
         value = getattr(model, name)
         keys = (*prefix, name)
         if value is None:
             continue
-        if _is_said(model, name):
+        if _flag(model, name, flag):
             if isinstance(value, list):
                 yield from (((*keys, i), v) for i, v in enumerate(value))
             else:
                 yield keys, value
         elif isinstance(value, BaseModel):
-            yield from said_texts(value, keys)
+            yield from _flagged(value, flag, keys)
         elif isinstance(value, dict):
             for key, inner in value.items():
                 if isinstance(inner, BaseModel):
-                    yield from said_texts(inner, (*keys, key))
+                    yield from _flagged(inner, flag, (*keys, key))
         elif isinstance(value, list):
             for i, inner in enumerate(value):
                 if isinstance(inner, BaseModel):
-                    yield from said_texts(inner, (*keys, i))
+                    yield from _flagged(inner, flag, (*keys, i))
+
+
+def said_texts(model: BaseModel, prefix: Keys = ()) -> Iterator[tuple[Keys, str | dict[str, str]]]:
+    """Every clinic-written text in ``model``, with its keys in the file (list positions included)."""
+    return _flagged(model, "said", prefix)
+
+
+def per_language_values(model: BaseModel) -> Iterator[tuple[Keys, str | dict[str, str]]]:
+    """Every value a clinic may give per language (links, the on-call name), with its keys in the file."""
+    return _flagged(model, "per_language")
+
+
+def page_language(value: str | dict[str, str], language: str, main: str) -> str:
+    """The language of what a per-language value gives a packet in ``language``: its own, else the clinic's main one."""
+    return language if isinstance(value, dict) and language in value else main
 
 
 def missing_texts(loaded: LoadedClinic, languages: tuple[str, ...] | None = None) -> list[Problem]:
@@ -69,6 +92,15 @@ def missing_texts(loaded: LoadedClinic, languages: tuple[str, ...] | None = None
     offered = clinic.offered_languages
     wanted = languages or offered
     problems = []
+    for keys, value in per_language_values(clinic):
+        if isinstance(value, dict):
+            problems += [loaded.problem((*keys, code), (
+                f"'{code}' is not a language this clinic offers (languages: {', '.join(offered)}), so this value is never used. "
+                f"Add '{code}' to languages: to print packets in it."), "info") for code in value if code not in offered]
+            if clinic.language not in value:
+                problems.append(loaded.problem(keys, (
+                    f"no {language_name(clinic.language)} ('{clinic.language}') value. A language without its own uses the "
+                    f"clinic's main language's, so give it: {{{clinic.language}: ..., {', '.join(f'{c}: ...' for c in value)}}}.")))
     for keys, value in said_texts(clinic):
         written = set(value) if isinstance(value, dict) else {clinic.language}
         if isinstance(value, dict):
@@ -99,7 +131,7 @@ def _pick(value: Any, language: str) -> Any:
     return value
 
 
-def _resolve(model: BaseModel, language: str) -> BaseModel:
+def _resolve(model: BaseModel, language: str, main: str) -> BaseModel:
     update: dict[str, Any] = {}
     for name in type(model).model_fields:
         value = getattr(model, name)
@@ -107,10 +139,12 @@ def _resolve(model: BaseModel, language: str) -> BaseModel:
             continue
         if _is_said(model, name):
             update[name] = _pick(value, language)
+        elif _flag(model, name, "per_language"):
+            update[name] = value[page_language(value, language, main)] if isinstance(value, dict) else value
         elif isinstance(value, BaseModel):
-            update[name] = _resolve(value, language)
+            update[name] = _resolve(value, language, main)
         elif isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
-            update[name] = {k: _resolve(v, language) if isinstance(v, BaseModel) else v for k, v in value.items()}
+            update[name] = {k: _resolve(v, language, main) if isinstance(v, BaseModel) else v for k, v in value.items()}
     return model.model_copy(update=update)
 
 
@@ -130,7 +164,7 @@ def in_language(loaded: LoadedClinic, language: str | None) -> LoadedClinic:
     problems = [p for p in missing_texts(loaded, (language,)) if p.severity == "error"]
     if problems:
         raise ConfigError(problems)
-    if language == clinic.language and not any(isinstance(v, dict) for _, v in said_texts(clinic)):
+    if language == clinic.language and not any(isinstance(v, dict) for _, v in (*said_texts(clinic), *per_language_values(clinic))):
         return loaded  # every text is already plain, in this language
-    resolved = _resolve(clinic, language).model_copy(update={"language": language, "languages": None})
+    resolved = _resolve(clinic, language, clinic.language).model_copy(update={"language": language, "languages": None})
     return replace(loaded, clinic=cast("Clinic", resolved))

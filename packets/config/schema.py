@@ -22,11 +22,14 @@ from packets.config.fields import (
     Count,
     Hours,
     LanguageCode,
+    Link,
     Minutes,
+    PerLanguageText,
     Said,
     Strict,
     Text,
     TreatmentKind,
+    per_language,
     said,
     whole_number,
 )
@@ -43,9 +46,10 @@ def _phone(value: str | None, info: ValidationInfo) -> str | None:
     return format_phone(value, region, allow_short=info.field_name in SHORT_CODE_FIELDS)
 
 
-def _url(value: str | None) -> str | None:
-    if value is not None and not URL.match(value):
-        raise ValueError(f"{excerpt(value)} is not a web address. Write it in full, starting with https://")
+def _url(value: str | dict[str, str] | None) -> str | dict[str, str] | None:
+    for one in (value.values() if isinstance(value, dict) else [value]):
+        if one is not None and not URL.match(one):
+            raise ValueError(f"{excerpt(one)} is not a web address. Write it in full, starting with https://")
     return value
 
 
@@ -57,9 +61,10 @@ class Contacts(Strict):
                                    json_schema_extra={"shown_as": "phone number, in quotes"})
     on_call: StrictStr | None = Field(None, description="On-call provider's number, if separate.",
                                       json_schema_extra={"shown_as": "phone number, in quotes"})
-    on_call_name: Text | None = Field(None, description="Who answers the on-call line, e.g. 'Dr. Maria Chen'.")
+    on_call_name: PerLanguageText | None = Field(None, **per_language(
+        "Who answers the on-call line, e.g. 'Dr. Maria Chen', or `{en: Dr. Maria Chen, es: Dra. María Chen}`.", "text"))
     email: StrictStr | None = Field(None, description="Patient email address.", json_schema_extra={"shown_as": "email address"})
-    portal: StrictStr | None = Field(None, description="Patient portal web address.", json_schema_extra={"shown_as": "web address `https://...`"})
+    portal: Link | None = Field(None, **per_language("Patient portal web address.", "web address `https://...`"))
     crisis: StrictStr = Field("988", description="Crisis line (call or text); must be the country's national line "
                               "(988 in the US and Canada).", json_schema_extra={"shown_as": "phone number or short code"})
     emergency: StrictStr = Field("911", description="Emergency number; must be the country's (911 in the US).",
@@ -80,11 +85,11 @@ class Contacts(Strict):
 class Links(Strict):
     """Web addresses behind the QR codes. Never patient data."""
 
-    aftercare: StrictStr = Field(description="Aftercare page; QR on the discharge sheet.", json_schema_extra={"shown_as": "web address `https://...`"})
-    tracking_form: StrictStr | None = Field(None, description="Online day 1-3 form; QR on the tracking grid.",
-                                            json_schema_extra={"shown_as": "web address `https://...`"})
-    card: StrictStr | None = Field(None, description="Link on the wallet card QR; default: a tel: link to the after-hours line.",
-                                   json_schema_extra={"shown_as": "web address `https://...`"})
+    aftercare: Link = Field(**per_language("Aftercare page; QR on the discharge sheet. A packet in a language the "
+                                           "page is not given in says which language the page is in.", "web address `https://...`"))
+    tracking_form: Link | None = Field(None, **per_language("Online day 1-3 form; QR on the tracking grid.", "web address `https://...`"))
+    card: Link | None = Field(None, **per_language("Link on the wallet card QR; default: a tel: link to the after-hours line.",
+                                                   "web address `https://...`"))
 
     _urls = field_validator("aftercare", "tracking_form", "card")(_url)
 

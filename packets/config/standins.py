@@ -42,11 +42,12 @@ def stand_ins(loaded: LoadedClinic) -> list[StandIn]:
         value = getattr(c, key)
         if value and STAND_IN_PHONE.search(value):
             found.append(StandIn(("contacts", key), value, "number"))
-    for keys, value in ((("contacts", "email"), c.email), (("contacts", "portal"), c.portal),
+    for keys, given in ((("contacts", "email"), c.email), (("contacts", "portal"), c.portal),
                         (("links", "aftercare"), links.aftercare), (("links", "tracking_form"), links.tracking_form),
                         (("links", "card"), links.card)):
-        if value and _reserved(_host(value)):
-            found.append(StandIn(keys, value, "address"))
+        for at, value in (given.items() if isinstance(given, dict) else [(None, given)]):
+            if value and _reserved(_host(value)):
+                found.append(StandIn((*keys, at) if at else keys, value, "address"))
     return found
 
 

@@ -86,6 +86,7 @@ class Tier(_Data):
     signs: tuple[str, ...]
     signs_need_review: bool = False
     menu_988: str | None = None  # the 988 Lifeline's phone menu: added to the intro only where it is true (config/lifelines.py)
+    card_988: str | None = None  # the card's phone note naming the packet language's route into 988, where the menu is true
 
 
 class Relapse(_Data):
@@ -296,7 +297,7 @@ def for_treatment(loaded: LoadedClinic, content: Content, kind: str) -> Content:
     tiers = tuple(t.model_copy(update={"signs": t.signs + tuple(s for e in extra for s in getattr(e, t.id)),
                                        # where it is true, the Lifeline's own line (its name, hours and phone menu) replaces the intro
                                        "intro": (t.menu_988 if menu and t.menu_988 else t.intro) or None,
-                                       "menu_988": None})
+                                       "menu_988": None, "card_988": t.card_988 if menu else None})
                   for t in content.warning_tiers)
     rows = tuple(r for r in content.tracking_rows if r.needs is None or getattr(proto, r.needs))
     values = placeholder_values(loaded) | treatment_values(content, proto, kind)

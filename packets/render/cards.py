@@ -93,8 +93,8 @@ def crop_marks(columns: int, rows: int, x0: float, y0: float, card_mm: tuple[flo
     return tuple(marks)
 
 
-def card_sheet(loaded: LoadedClinic, count: int | None = None) -> CardSheet:
-    """Lay out ``count`` cards (default: one full sheet) on as many sheets as needed."""
+def card_sheet(loaded: LoadedClinic, count: int | None = None, language: str | None = None) -> CardSheet:
+    """Lay out ``count`` cards (default: one full sheet) in ``language`` (default: the clinic's) on as many sheets as needed."""
     clinic = loaded.clinic
     paper, card = PAPER_MM[clinic.paper], CARD_MM[clinic.card_size]
     columns, rows, x0, y0 = grid(paper, card)
@@ -104,7 +104,7 @@ def card_sheet(loaded: LoadedClinic, count: int | None = None) -> CardSheet:
     count = per_sheet if count is None else count
     if not 1 <= count <= MAX_CARDS:
         raise PacketsError(f"--count must be between 1 and {MAX_CARDS}.")
-    content, kind = build_content(loaded), next(iter(clinic.treatments))
+    content, kind = build_content(loaded, language), next(iter(clinic.treatments))
     # The card carries no patient data; a visit is only needed to build the shared context.
     p = build_context(loaded, Visit(name="-", treatment=kind, when=datetime(2000, 1, 1)), for_treatment(loaded, content, kind))
     sheets = math.ceil(count / per_sheet)
@@ -112,18 +112,19 @@ def card_sheet(loaded: LoadedClinic, count: int | None = None) -> CardSheet:
     for sheet in range(sheets):
         n = min(per_sheet, count - sheet * per_sheet)
         cells = [(i % columns, i // columns) for i in range(n)]
-        where = f"{sheet + 1} of {sheets}"
+        where = {"sheet": sheet + 1, "sheets": sheets}  # the words around the numbers are the label's, in its language
         sides.append(Side("front", tuple(Slot(round(x0 + c * card[0], 3), round(y0 + r * card[1], 3)) for c, r in cells),
-                          content.labels["cards_front_note"].format(sheet=where)))
+                          content.labels["cards_front_note"].format(**where)))
         sides.append(Side("back", tuple(Slot(round(x0 + (columns - 1 - c) * card[0], 3), round(y0 + r * card[1], 3)) for c, r in cells),
-                          content.labels["cards_back_note"].format(sheet=where)))
+                          content.labels["cards_back_note"].format(**where)))
     return CardSheet(p, paper, card, columns, rows, tuple(sides), crop_marks(columns, rows, x0, y0, card),
                      note_y=round(max(2.0, y0 - MARK_GAP_MM - MARK_LEN_MM - 5), 3))
 
 
-def render_cards(loaded: LoadedClinic, count: int | None = None, renderer: Renderer | None = None) -> bytes:
+def render_cards(loaded: LoadedClinic, count: int | None = None, renderer: Renderer | None = None,
+                 language: str | None = None) -> bytes:
     """The card sheet(s) as PDF bytes."""
-    return render_sheet(loaded, card_sheet(loaded, count), renderer)
+    return render_sheet(loaded, card_sheet(loaded, count, language), renderer)
 
 
 def render_sheet(loaded: LoadedClinic, sheet: CardSheet, renderer: Renderer | None = None) -> bytes:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
+from babel import Locale
 from markupsafe import Markup
 
 from packets.assets.fonts import CHOICES as FONT_CHOICES
-from packets.config.languages import in_language
+from packets.config.languages import in_language, page_language
 from packets.config.loading import LoadedClinic
 from packets.config.phones import tel_uri
 from packets.config.safety import active_exceptions
@@ -66,6 +67,7 @@ class Qr:
     text: str
     src: str
     size_mm: float  # printed width including the quiet zone
+    language_note: str | None = None  # "(page in English)": the linked page is not in the packet's language
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class TierView:
     cue: str  # when to use this number, in three to five words (page 1 strip, card)
     rule: str | None  # the safety rule printed in this tier, word for word as on grid and card
     signs: tuple[str, ...]
+    card_note: str | None = None  # the card's phone note where it names the packet language's route (988 in Spanish)
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content) -> Packe
         raise PacketsError(f"treatment '{visit.treatment}' is not offered by {clinic.id}. Use one of: {offered}.")
     if content.treatment != visit.treatment:  # a bug in the caller: the packet would print another treatment's text
         raise ValueError(f"content resolved for {content.treatment}, not {visit.treatment}: pass packet_content()'s result")
+    notes = link_notes(loaded, content)  # before the links are resolved to one language
     loaded = in_language(loaded, content.language)  # the clinic's own texts in the packet's language
     clinic = loaded.clinic
     proto = clinic.treatments[visit.treatment]
@@ -268,19 +272,21 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content) -> Packe
     if c.email:
         contacts.append(Contact(labels["email"], c.email))
     if c.portal:
-        contacts.append(Contact(labels["portal"], c.portal))
+        contacts.append(Contact(labels["portal"], cast(str, c.portal)))  # one language: in_language picked it
 
     phones = {"emergency": c.emergency, "crisis": c.crisis, "after_hours": c.after_hours, "main": c.main}
     tiers = tuple(
         TierView(
             id=t.id, label=labels[t.label_key], title=t.title, intro=t.intro,
             phone=phones[t.phone], phone_note=labels[t.phone_note_key] if t.phone_note_key else None,
-            cue=labels[t.cue_key], rule=labels[t.rule_key] if t.rule_key else None, signs=t.signs,
+            cue=labels[t.cue_key], rule=labels[t.rule_key] if t.rule_key else None, signs=t.signs, card_note=t.card_988,
         )
         for t in content.warning_tiers
     )
     links = clinic.links
-    card_payload = links.card or tel_uri(c.after_hours, region)
+    aftercare, tracking, card_link = (cast("str | None", v) for v in (links.aftercare, links.tracking_form, links.card))
+    assert aftercare is not None  # in_language resolved every per-language value to one
+    card_payload = card_link or tel_uri(c.after_hours, region)
     days = tuple(
         DayColumn(_label(labels, "tracking_day", n=n), words.short_day(visit.when.date() + timedelta(days=n)),
                   visit.when.date() + timedelta(days=n), *words.short_day_parts(visit.when.date() + timedelta(days=n)))
@@ -332,12 +338,13 @@ def build_context(loaded: LoadedClinic, visit: Visit, content: Content) -> Packe
         relapse_intro=content.relapse_signs.intro,
         relapse_signs=content.relapse_signs.items,
         contacts=tuple(contacts),
-        aftercare_qr=_qr(links.aftercare, links.aftercare, SHEET_QR_MM),
-        tracking_qr=_qr(links.tracking_form, links.tracking_form, SHEET_QR_MM) if links.tracking_form else None,
+        aftercare_qr=_qr(aftercare, aftercare, SHEET_QR_MM, notes["aftercare"]),
+        tracking_qr=_qr(tracking, tracking, SHEET_QR_MM, notes["tracking_form"]) if tracking else None,
         tracking_days=days,
         tracking_rows=rows,
         safety_rules=tuple(t.rule for t in tiers[::-1] if t.rule),
-        card_qr=_qr(card_payload, links.card or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM),
+        card_qr=_qr(card_payload, card_link or c.after_hours, LARGE_CARD_QR_MM if visit.large_print else CARD_QR_MM,
+                    notes["card"] if card_link else None),
         footer_note=cast("str | None", clinic.footer_text),  # plain: in_language resolved it
         review_note=review_note,
         floor_exceptions=excepted,
@@ -365,8 +372,24 @@ def page_number_css(label: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def _qr(payload: str, text: str, min_symbol_mm: float) -> Qr:
+def _qr(payload: str, text: str, min_symbol_mm: float, language_note: str | None = None) -> Qr:
     """Size the code so the symbol is at least ``min_symbol_mm`` and a module 0.5 mm."""
     code = qr_symbol(payload)
     module = max(min_symbol_mm / (code.modules - 2 * QUIET_ZONE), MIN_MODULE_MM)
-    return Qr(payload=payload, text=text.removeprefix("https://"), src=code.src, size_mm=round(module * code.modules, 2))
+    return Qr(payload=payload, text=text.removeprefix("https://"), src=code.src, size_mm=round(module * code.modules, 2),
+              language_note=language_note)
+
+
+def link_notes(loaded: LoadedClinic, content: Content) -> dict[str, str | None]:
+    """Per link, what its caption adds when the page is not in the packet's language ("(página en inglés)"), else None.
+
+    A plain link is a page in the clinic's main language; ``{en: ..., es: ...}`` gives one per language.
+    """
+    clinic, language = loaded.clinic, content.language
+    notes: dict[str, str | None] = {}
+    for key in ("aftercare", "tracking_form", "card"):
+        value = getattr(clinic.links, key)
+        page = page_language(value, language, clinic.language) if value is not None else language
+        name = Locale.parse(language).languages.get(page, page)
+        notes[key] = None if page == language else _label(content.labels, "link_language", language=name)
+    return notes

@@ -63,9 +63,9 @@ def _png(image: Image.Image, dpi: int) -> bytes:
 
 
 def write_preview(loaded: LoadedClinic, out_dir: Path, dpi: int = 100, treatment: str | None = None,
-                  large_print: bool = False) -> Proof:
+                  large_print: bool = False, language: str | None = None) -> Proof:
     """Render the sample packet and write ``page-01.png``... and ``contact-sheet.png``."""
-    pdf = render_packet(loaded, sample_visit(loaded, treatment, large_print))
+    pdf = render_packet(loaded, sample_visit(loaded, treatment, large_print, language=language))
     images = page_images(pdf, dpi)
     out_dir = make_missing_dirs(out_dir)
     for stale in out_dir.glob("page-*.png"):  # a shorter packet than last time

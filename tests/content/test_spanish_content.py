@@ -26,7 +26,8 @@ def _shape(content) -> dict:
         "sections": [(s.id, s.kinds, s.required, items(s.items),
                       {k: (v.title is None, v.intro is None, items(v.items or ())) for k, v in s.variants.items()})
                      for s in content.sections],
-        "tiers": [(t.id, t.label_key, t.phone, t.phone_note_key, t.cue_key, t.rule_key, len(t.signs), t.signs_need_review)
+        "tiers": [(t.id, t.label_key, t.phone, t.phone_note_key, t.cue_key, t.rule_key, len(t.signs), t.signs_need_review,
+                   t.menu_988 is None)
                   for t in content.warning_tiers],
         "relapse": len(content.relapse_signs.items),
         "rows": [(r.id, len(r.choices), r.rule_key, r.needs, r.urgent, r.hint is None) for r in content.tracking_rows],

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from packets.config.languages import in_language
 from packets.config.loading import load_clinic
 from packets.config.phones import tel_uri
 from packets.render.cards import MARK_LEN_MM, MARK_WEIGHT_MM, card_sheet, render_cards
@@ -56,7 +57,7 @@ def test_front_and_back_text_and_qr(sheet) -> None:
     assert texts[1].count(loaded.clinic.name) == 10
     codes = pdf.qr_codes()
     assert codes[0] == []
-    payload = loaded.clinic.links.card or tel_uri(c.after_hours, loaded.clinic.country)
+    payload = in_language(loaded, "en").clinic.links.card or tel_uri(c.after_hours, loaded.clinic.country)
     assert codes[1] == [payload] * 10
     assert codes[3] == [payload] * 3
 
@@ -78,3 +79,23 @@ def test_cli_writes_private_file_and_reports(tmp_path: Path) -> None:
     assert oct(out.stat().st_mode & 0o777) == "0o600" and oct(out.parent.stat().st_mode & 0o777) == "0o700"
     bad = subprocess.run([*PACKETS, "cards", "--clinic", "harbor-spravato", "--count", "0"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--count" in bad.stderr
+
+
+def test_cli_prints_spanish_cards_with_the_spanish_link(tmp_path: Path) -> None:
+    """`packets cards --language es`: Spanish fronts and backs, the clinic's Spanish card link in the QR, sheet notes in Spanish."""
+    out = tmp_path / "cards-es.pdf"
+    done = subprocess.run([*PACKETS, "cards", "--clinic", "sunrise-iv", "--language", "Spanish", "--count", "2", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    pdf = Pdf(out.read_bytes())
+    front, back = (" ".join(t.split()) for t in pdf.page_texts())
+    assert front.count("Ayuda rápida") == 2 and "EMERGENCIA" in front and "Get help fast" not in front
+    assert "llame (oprima 2) o envíe AYUDA por texto" in front  # 988's Spanish routes, by call and by text
+    assert "hoja 1 de 1" in front and " of " not in front
+    assert back.count("De guardia (Dra. Maria Chen)") == 2 and "Dr. Maria" not in back  # the on-call name in Spanish
+    spanish_link = load_clinic("sunrise-iv").clinic.links.card["es"]  # type: ignore[index]
+    assert pdf.qr_codes()[1] == [spanish_link] * 2
+    bad = subprocess.run([*PACKETS, "cards", "--clinic", "sunrise-iv", "--language", "fr", "--out", str(tmp_path / "fr.pdf")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and bad.stderr.strip().endswith("Available: en, es.") and "Traceback" not in bad.stderr
+    assert not (tmp_path / "fr.pdf").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -22,6 +23,10 @@ from pdfcheck import Pdf
 CASES = [("sunrise-iv", "iv-ketamine"), ("sunrise-iv", "im-ketamine"), ("harbor-spravato", "esketamine-nasal"),
          ("willow-home", "im-ketamine"), ("willow-home", "oral-ketamine")]
 NEXT_SUNDAY = datetime(2026, 11, 29, 10, 0)
+# The 988 Lifeline's Spanish routes as it publishes them (988lifeline.org/get-help/what-to-expect):
+# press 2 on a call, text AYUDA, chat at 988lineadevida.org.
+SPANISH_988_SHEET = "En español: al llamar, oprima 2; por texto, envíe AYUDA; o chatee en 988lineadevida.org."
+SPANISH_988_CARD = "llame (oprima 2) o envíe AYUDA por texto"
 
 
 def _visit(kind: str, language: str | None) -> Visit:
@@ -31,6 +36,11 @@ def _visit(kind: str, language: str | None) -> Visit:
 
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+def _squeeze(text: str) -> str:
+    """Text without spaces, line breaks and hyphens: a web address wraps where the layout breaks it."""
+    return re.sub(r"[\s\-\ufffe\u00ad]", "", text)
 
 
 def printed_strings(loaded, kind: str, language: str) -> set[str]:
@@ -61,10 +71,28 @@ def test_spanish_dates_pages_and_crisis_line(spanish) -> None:
     assert "Su próxima cita: domingo, 29 de noviembre, a las 10:00" in " ".join(texts[:2])
     assert all(f"Página {n} de 4" in t for n, t in enumerate(texts, 1))
     assert "Llame o envíe un mensaje de texto al 988" in texts[0]
-    assert "Si llama, oprima 2 para español o 1 si es veterano." in texts[0]  # 988's own phone menu: the clinics are in the US
+    # 988's own Spanish routes (the clinics are in the US): by call, by text and by chat, on the sheet...
+    assert SPANISH_988_SHEET in texts[0]
+    # ...and on the wallet card, by call and by text
+    assert SPANISH_988_CARD in texts[3]
+    # The three tiers, whole, on page 1: the last sign of the CALL US tier is there, not on page 2
+    clinic_tier = next(t for t in for_treatment(loaded, build_content(loaded, "es"), kind).warning_tiers if t.id == "clinic")
+    assert _flat(clinic_tier.signs[-1]) in texts[0] and _flat(clinic_tier.signs[-1]) not in texts[1]
     assert ("Si piensa en el suicidio o en hacerse daño: llame o envíe un texto al 988 ya, "
             "y avísenos hoy." in texts[2])  # the grid, word for word
     assert "¿Cómo se siente? Días 1 a 3" in texts[2] and "Ayuda rápida" in texts[3]
+
+
+@pytest.mark.parametrize(("clinic", "kind"), CASES, ids=[f"{c}-{k}" for c, k in CASES])
+def test_large_print_spanish_keeps_the_988_routes_and_the_tiers_together(clinic: str, kind: str) -> None:
+    loaded = load_clinic(clinic)
+    visit = replace(_visit(kind, "es"), large_print=True)
+    texts = [_flat(t) for t in Pdf(render_packet(loaded, visit)).page_texts()]
+    tiers = for_treatment(loaded, build_content(loaded, "es"), kind).warning_tiers
+    first, last = _flat(tiers[0].title), _flat(tiers[-1].signs[-1])
+    page = next(i for i, t in enumerate(texts) if first in t)
+    assert last in texts[page], "the three tiers part across pages"
+    assert SPANISH_988_SHEET in texts[page] and SPANISH_988_CARD in texts[-1]
 
 
 def test_no_english_content_in_a_spanish_packet(spanish) -> None:
@@ -78,11 +106,40 @@ def test_no_english_content_in_a_spanish_packet(spanish) -> None:
 
 
 def test_spanish_qr_codes_decode(spanish) -> None:
+    """Each QR holds the clinic's Spanish page where it gave one; otherwise the caption says the page is in English."""
     loaded, _, pdf = spanish
-    codes = pdf.qr_codes()
+    codes, texts = pdf.qr_codes(), [_squeeze(t) for t in pdf.page_texts()]
     links = loaded.clinic.links
-    assert links.aftercare in codes[0]
-    assert any(c.startswith(links.card or "tel:") for c in codes[3])
+    for value, page, caption in ((links.aftercare, 0, "esta hoja en línea:"), (links.card, 3, "ayuda en línea:")):
+        if value is None:
+            continue
+        spanish_page = isinstance(value, dict) and "es" in value
+        link = value["es"] if spanish_page else value["en"] if isinstance(value, dict) else value
+        assert link in codes[page]
+        shown = _squeeze(link.removeprefix("https://"))
+        after = texts[page][texts[page].index(shown) + len(shown):][:20]
+        assert after.startswith("(páginaeninglés)") != spanish_page, (caption, after)
+    if not isinstance(links.card, str | dict):
+        assert any(c.startswith("tel:") for c in codes[3])
+
+
+def test_per_language_links_and_names(clinic_copy) -> None:
+    """sunrise-iv gives Spanish pages for the sheet and the card, not for the form: read back in both languages."""
+    loaded = load_clinic("sunrise-iv")
+    es, en = (Pdf(render_packet(loaded, _visit("iv-ketamine", lang))) for lang in ("es", "en"))
+    assert "https://sunrise-infusion.example/es/aftercare" in es.qr_codes()[0]
+    assert "https://sunrise-infusion.example/aftercare" in en.qr_codes()[0]
+    es_text, en_text = _flat(es.text()), _flat(en.text())
+    assert "example/track(páginaeninglés)" in _squeeze(es_text)  # the form exists in English only
+    assert es_text.count("(página en inglés)") == 1 and "(page in" not in en_text
+    assert "De guardia (Dra. Maria Chen)" in es_text and "On call (Dr. Maria Chen)" in en_text and "Dra." not in en_text
+    # A per-language value needs the main language's: other languages fall back to it.
+    path = clinic_copy(languages=True)
+    path.write_text(path.read_text().replace("aftercare: {en: https://sunrise-infusion.example/aftercare, es:",
+                                             "aftercare: {es:"))
+    problems = [p for p in validate(str(path), render=False) if p.severity == "error"]
+    assert [p.where for p in problems] == ["links.aftercare"]
+    assert "no English ('en') value" in problems[0].message
 
 
 def test_english_packet_of_a_bilingual_clinic_is_all_english() -> None:
