@@ -27,6 +27,7 @@ from packets.visits.model import DOSE_ENDED_MAX, InputError, Visit, language_cod
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
     from packets.batch.day import BatchResult, RowResult
+    from packets.content.translation import SectionStatus
     from packets.printing import JobSettings, PrintJob
     from packets.render.cards import CardSheet
     from packets.render.preview import Proof
@@ -381,3 +382,16 @@ def describe_job(job: PrintJob) -> str:
     from packets.printing import describe
 
     return describe(job)
+
+
+def translations(language: str | None = None) -> list[tuple[str, list[SectionStatus]]]:
+    """Per translated content language (or only ``language``), each section against the English as it is now."""
+    from packets.content.translation import translated_languages, translation_status
+
+    languages = translated_languages()
+    if language is not None:
+        code = language_code(language)
+        if code not in languages:
+            raise PacketsError(f"{code} is the language the others are translated from; check one of: {', '.join(languages)}.")
+        languages = [code]
+    return [(code, translation_status(code)) for code in languages]

@@ -20,13 +20,14 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from packets.config.languages import in_language, missing_texts
+from packets.config.languages import in_language, language_name, missing_texts
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.config.logoshape import logo_warnings
 from packets.config.safety import floor_problems
 from packets.config.standins import stand_ins
 from packets.content.readability import scores
 from packets.content.shared import available_languages, build_content, for_treatment, load_shared
+from packets.content.translation import stale_sections
 from packets.errors import ConfigError, PacketsError, Problem
 from packets.visits.samples import sample_visit
 
@@ -130,6 +131,21 @@ def template_problems(loaded: LoadedClinic) -> list[Problem]:
     return problems
 
 
+def translation_warnings(loaded: LoadedClinic) -> list[Problem]:
+    """A language the clinic prints in whose shared translation fell behind the English (content/translation.py)."""
+    problems = []
+    for code in loaded.clinic.offered_languages:
+        if code == "en" or code not in available_languages():
+            continue
+        if stale := stale_sections(code):
+            names = ", ".join(s.section for s in stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            problems.append(loaded.problem(("languages",), (
+                f"the shared {language_name(code)} text (templates/content/{code}.yaml) is out of date with the English in "
+                f"{len(stale)} section(s): {names}. {language_name(code)} packets may not say what English ones do until "
+                "they are translated again and reviewed; `packets translations` lists them."), "warning"))
+    return problems
+
+
 def stand_in_warnings(loaded: LoadedClinic) -> list[Problem]:
     """Values left from ``packets init-clinic`` (or an example) that must become the clinic's own."""
     found = []
@@ -167,6 +183,7 @@ def validate(id_or_path: str, folders: tuple[Path, ...] | None = None, today: da
     proof = proof_problems(loaded) if render and not templates else []  # lay out real packets once the templates render
     return ([p for p in floor_problems(loaded, today) if p.severity != "error"] + templates + proof
             + review_warnings(loaded, today or date.today())
+            + translation_warnings(loaded)
             + stand_in_warnings(loaded) + logo_warnings(loaded) + time_zone_warnings(loaded) + date_reading_note(loaded) + texts
             + (grade_notes(main) if main.clinic.language == "en" else []))
 

@@ -334,6 +334,22 @@ def init_clinic_cmd(clinic_id: str, parent: Path | None, time_zone: str | None) 
 main.add_command(print_cmd)
 
 
+@main.command()
+@click.option("--language", help="One translated language to check (default: every one).")
+def translations(language: str | None) -> None:
+    """List translated sections whose English changed after they were reviewed (exit 1 if any)."""
+    behind = 0
+    for code, status in facade.translations(language):
+        stale = [s for s in status if not s.is_current]
+        behind += len(stale)
+        click.echo(f"{code}: {len(stale)} of {len(status)} sections out of date" if stale
+                   else f"{code}: all {len(status)} sections current with the English")
+        for section in stale:
+            click.echo(f"{code}: {section.problem()}")
+    if behind:
+        sys.exit(1)
+
+
 @main.command("schema")
 @click.option("--write", "readme", type=click.Path(path_type=Path), default=None,
               help="Replace the generated config reference in this file (README.md) instead of printing it.")

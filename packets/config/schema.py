@@ -62,7 +62,7 @@ class Contacts(Strict):
     on_call: StrictStr | None = Field(None, description="On-call provider's number, if separate.",
                                       json_schema_extra={"shown_as": "phone number, in quotes"})
     on_call_name: PerLanguageText | None = Field(None, **per_language(
-        "Who answers the on-call line, e.g. 'Dr. Maria Chen', or `{en: Dr. Maria Chen, es: Dra. María Chen}`.", "text"))
+        "Who answers the on-call line, e.g. 'Dr. Maria Chen', or `{en: Dr. Maria Chen, es: Dra. Maria Chen}`.", "text"))
     email: StrictStr | None = Field(None, description="Patient email address.", json_schema_extra={"shown_as": "email address"})
     portal: Link | None = Field(None, **per_language("Patient portal web address.", "web address `https://...`"))
     crisis: StrictStr = Field("988", description="Crisis line (call or text); must be the country's national line "

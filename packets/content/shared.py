@@ -135,6 +135,18 @@ class Formats(_Data):
         return phrases
 
 
+class Reviewed(_Data):
+    """One translated section's record: the English it followed (content.translation), who reviewed it, when."""
+
+    source: str = Field(pattern=r"^[0-9a-f]{12}$")
+    reviewed_by: str = Field(min_length=1)
+    reviewed_on: date
+
+
+class Translation(_Data):
+    sections: dict[str, Reviewed] = Field(default_factory=dict)
+
+
 class Content(_Data):
     """Everything a packet says that is not patient data."""
 
@@ -148,6 +160,7 @@ class Content(_Data):
     warning_tiers: tuple[Tier, ...]
     relapse_signs: Relapse
     tracking_rows: tuple[TrackingRow, ...]
+    translation: Translation | None = None  # in a translated file: which English each section followed (content/translation.py)
     treatment: TreatmentKind | None = None  # set once resolved for one kind
     version: str = ""  # updated date plus a hash of the file: printed in the footer
     # The bullets no clinic can remove (``keep: true``) for the resolved kind: part of the

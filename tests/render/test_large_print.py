@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from packets.config.languages import in_language
 from packets.config.loading import load_clinic
 from packets.render.context import LARGE_CARD_MM
 from packets.render.packet import render_packet
@@ -49,7 +50,7 @@ def test_large_print_keeps_every_part_and_the_card_grows(large) -> None:
                    "When to get help", "How are you feeling?", "Get help fast", "Thoughts of suicide"):
         assert phrase in text, phrase
     codes = [c for page in pdf.qr_codes() for c in page]
-    assert loaded.clinic.links.aftercare in codes
+    assert in_language(loaded, None).clinic.links.aftercare in codes
     # the card's two panels are drawn at 92 x 130 mm: under half a page tall
     panels = [r for r in pdf.rectangles_mm(page=len(pdf.page_texts()) - 1) if r == pytest.approx(LARGE_CARD_MM, abs=0.1)]
     assert len(panels) >= 2

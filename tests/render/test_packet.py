@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from pypdf import PdfReader
 
+from packets.config.languages import in_language
 from packets.config.loading import load_clinic
 from packets.config.phones import tel_uri
 from packets.render.context import CARD_MM, PAPER_MM
@@ -101,7 +102,7 @@ def test_tracking_grid_has_real_dates(packet) -> None:
 
 def test_qr_codes_decode_to_configured_links(packet) -> None:
     loaded, _, pdf = packet
-    links, region = loaded.clinic.links, loaded.clinic.country
+    links, region = in_language(loaded, None).clinic.links, loaded.clinic.country  # the packet's (main) language
     pages = pdf.qr_codes()
     assert links.aftercare in pages[0]
     if links.tracking_form:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from packets.assets.paths import content_dir
-from packets.config.languages import said_texts
+from packets.config.languages import per_language_values, said_texts
 from packets.config.loading import load_clinic
 from packets.content import shared
 from packets.render.packet import render_packet
@@ -80,6 +80,8 @@ def pseudo_clinic(tmp_path: Path, monkeypatch):
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for keys, value in said_texts(load_clinic(str(path)).clinic):
         _set(data, keys, pseudo(value["en"] if isinstance(value, dict) else value))
+    for keys, value in per_language_values(load_clinic(str(path)).clinic):  # links and names: the English ones, plain
+        _set(data, keys, value["en"] if isinstance(value, dict) else value)
     data["language"] = "qps"
     data.pop("languages", None)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
