@@ -55,7 +55,8 @@ def test_changing_one_english_bullet_names_the_spanish_section(contents: Path) -
 def test_a_comment_or_a_key_order_change_keeps_the_translation_current(contents: Path) -> None:
     _edit(contents / "en.yaml", BULLET, "      # a note for translators\n" + BULLET)
     _edit(contents / "en.yaml", "    title: Right after your treatment\n    intro:", "    intro:")
-    _edit(contents / "en.yaml", "\n    items:\n      - You may feel spacey", "\n    title: Right after your treatment\n    items:\n      - You may feel spacey")
+    _edit(contents / "en.yaml", "\n    items:\n      - You may feel spacey",
+          "\n    title: Right after your treatment\n    items:\n      - You may feel spacey")
     assert stale_sections("es", contents) == []
 
 
