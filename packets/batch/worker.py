@@ -7,11 +7,8 @@ of the patient's typed values, and an unexpected error is reported by its type o
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import hashlib
 import io
-import os
 import signal
 import traceback
 from dataclasses import dataclass
@@ -19,6 +16,7 @@ from pathlib import Path
 
 import pikepdf
 
+from packets.children import die_with_parent
 from packets.config.loading import LoadedClinic, load_clinic
 from packets.content.shared import Content
 from packets.errors import PacketsError
@@ -62,21 +60,10 @@ class Worker:
 _process_worker: Worker | None = None
 
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to SIGKILL this worker when the parent dies; exit now if it already has."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent still terminates workers on every exit path
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 def init_worker(worker: Worker | tuple[str, Path, Path], parent: int) -> None:
     """In a pool process: keep the forked Worker (or load the clinic). Ctrl-C, SIGTERM, SIGHUP are the parent's."""
     global _process_worker
-    _die_with_parent(parent)
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate()

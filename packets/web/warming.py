@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packets import facade
+from packets.children import die_with_parent
 from packets.errors import PacketsError
 
 if TYPE_CHECKING:
@@ -107,9 +108,7 @@ _renderer: Renderer | None = None
 def _start(cache: Path, scratch: Path, parent: int) -> None:
     """In the warming process: lowest priority, gone with the station, a renderer of its own."""
     global _renderer
-    from packets.batch.worker import _die_with_parent
-
-    _die_with_parent(parent)
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.nice(19)

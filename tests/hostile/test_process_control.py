@@ -90,13 +90,13 @@ def test_a_worker_asks_the_kernel_to_kill_it_with_its_parent() -> None:
     import multiprocessing
     import os
 
-    from packets.batch import worker as batch_worker
+    from packets.children import die_with_parent
 
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
 
     def child() -> None:
-        batch_worker._die_with_parent(os.getppid())
+        die_with_parent(os.getppid())
         value = ctypes.c_int()
         ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(value), 0, 0, 0)  # PR_GET_PDEATHSIG
         queue.put(value.value)
