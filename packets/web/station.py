@@ -6,6 +6,7 @@ share no state. Pages reach their station through ``station_of(request)``.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -99,7 +100,7 @@ class Station:
             return facade.ClinicWords(ref, {}, {})
 
     def html(self, name: str, session: Session | None, **values: Any) -> str:
-        values.setdefault("words", self.words)
+        values.setdefault("words", functools.cache(self.words))  # per page: the Log names one clinic per row, read once
         values.setdefault("message", None)
         values.setdefault("error", None)
         values.setdefault("printing", None)

@@ -72,9 +72,12 @@ class Status:
     failed: int = 0
     finished: bool = False
     seconds: float = 0.0
+    stopped: bool = False  # an unexpected error ended warming: packets are made as asked, the first of each kind slower
 
     @property
     def line(self) -> str:
+        if self.stopped:
+            return "Packets are made when you ask for them (getting them ready ahead stopped; see the station's log)."
         if self.day is None:
             return "Getting today's packets ready..."
         if not self.finished:
@@ -188,6 +191,7 @@ class Warmer:
                     seen = state
             except Exception as exc:  # warming only saves time: a failure must never stop the station
                 LOG.warning("warming: stopped by %s; packets are made as before, the first of each kind slower", type(exc).__name__)
+                self.status.stopped = True  # the Today page stops saying "Getting ready: n of N"
                 return
             self._stop.wait(self.check_seconds)
 

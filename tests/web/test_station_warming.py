@@ -115,3 +115,21 @@ def test_sigterm_during_warming_leaves_no_process_or_file(tmp_path: Path) -> Non
     assert list(private.iterdir()) == []
     log = server.log.read_text()
     assert "Traceback" not in log and not re.search(r"warming: stopped by", log)
+
+
+def test_warming_that_stops_on_an_error_says_so(one_clinic: Path, tmp_path: Path, monkeypatch, caplog) -> None:
+    """An unexpected error ends warming; the Today line then says packets are made as asked, not "n of N" for ever."""
+    from packets.web import warming
+
+    def broken(*args):
+        raise RuntimeError("made-up failure")
+
+    monkeypatch.setattr(warming, "plan", broken)
+    warmer = Warmer(one_clinic, tmp_path / "cache")
+    assert warmer.status.line == "Getting today's packets ready..."
+    with caplog.at_level("WARNING", logger=warming.LOG.name):
+        warmer.start()
+        _wait(lambda: warmer._thread is not None and not warmer._thread.is_alive(), 30, "the warming thread to end")
+    warmer.stop()
+    assert warmer.status.stopped and warmer.status.line.startswith("Packets are made when you ask for them")
+    assert "warming: stopped by RuntimeError" in caplog.text and "made-up failure" not in caplog.text
