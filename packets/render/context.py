@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from markupsafe import Markup
 
 from packets.assets.fonts import CHOICES as FONT_CHOICES
@@ -380,6 +380,14 @@ def _qr(payload: str, text: str, min_symbol_mm: float, language_note: str | None
               language_note=language_note)
 
 
+def _name_in(code: str, language: str) -> str:
+    """``en`` named in ``language`` ("inglés"); the code itself where CLDR has no such locale (a private-use one)."""
+    try:
+        return Locale.parse(language).languages.get(code, code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
 def link_notes(loaded: LoadedClinic, content: Content) -> dict[str, str | None]:
     """Per link, what its caption adds when the page is not in the packet's language ("(página en inglés)"), else None.
 
@@ -390,6 +398,5 @@ def link_notes(loaded: LoadedClinic, content: Content) -> dict[str, str | None]:
     for key in ("aftercare", "tracking_form", "card"):
         value = getattr(clinic.links, key)
         page = page_language(value, language, clinic.language) if value is not None else language
-        name = Locale.parse(language).languages.get(page, page)
-        notes[key] = None if page == language else _label(content.labels, "link_language", language=name)
+        notes[key] = None if page == language else _label(content.labels, "link_language", language=_name_in(page, language))
     return notes
