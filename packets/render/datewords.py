@@ -29,8 +29,12 @@ class DateWords:
         self.locale = date_locale(content, country)
 
     def clock(self, when: datetime) -> str:
-        """``2:30 PM`` (en_US), ``2:30 p.m.`` (es_US), ``14:30`` where the country uses 24 hours."""
-        return _spaces(format_time(when, "short", locale=self.locale))
+        """``2:30 PM`` (en_US), ``2:30 p.m.`` (es_US), ``14:30`` where the country uses 24 hours.
+
+        The space inside the time is a no-break space (Latin-1, so every font has it): a
+        line may end before "2:30 PM" but never between "2:30" and "PM".
+        """
+        return format_time(when, "short", locale=self.locale).replace("\u202f", "\u00a0").replace(" ", "\u00a0")
 
     def _skeleton(self, skeleton: str, d: date) -> str:
         return _spaces(format_date(d, skeleton_pattern(skeleton, self.locale), locale=self.locale))

@@ -45,7 +45,7 @@ def test_one_suicide_rule_each_from_one_key_and_the_spanish_crisis_line() -> Non
     assert "dañar a otros" in es.labels["suicide_plan"] and "la intención" in es.labels["suicide_plan"]
     assert es.labels["suicide_plan"].endswith("llame al 911 ya.")
     crisis = next(t for t in es.warning_tiers if t.id == "crisis")
-    assert crisis.title == "Llame o envíe un mensaje de texto al 988"
+    assert crisis.title == "Llame o envíe un texto al 988 a toda hora"
     # The grid and the tiers name the rule by key; no other text in the file speaks of suicide.
     assert [r.rule_key for r in es.tracking_rows if r.rule_key] == ["suicide_thoughts", "suicide_plan"]
     # The 988 Lifeline is named (its name says "suicide"); no rule is said outside the two keys.
@@ -74,10 +74,12 @@ def test_spanish_scores_count_bullets_as_sentences_and_hard_text_scores_lower() 
 def test_dates_and_times_come_from_cldr_per_language() -> None:
     when = datetime(2026, 11, 22, 14, 30)
     en, es = DateWords(load_shared("en"), "US"), DateWords(load_shared("es"), "US")
-    assert (en.day(when.date()), en.clock(when), en.moment(when)) == ("Sunday, Nov 22", "2:30 PM", "2:30 PM, Sunday, Nov 22")
+    assert (en.day(when.date()), en.clock(when), en.moment(when)) == ("Sunday, Nov 22", "2:30\u00a0PM", "2:30\u00a0PM, Sunday, Nov 22")
     assert (en.short_day(when.date()), en.full_date(when.date())) == ("Sun, Nov 22", "Nov 22, 2026")
     assert es.day(when.date()) == "domingo, 22 de noviembre"
-    assert es.clock(when) in ("2:30 p.m.", "2:30 p. m.")  # CLDR's es_US spelling (changed across CLDR versions)
+    assert es.clock(when) in ("2:30\u00a0p.m.", "2:30\u00a0p.\u00a0m.")  # CLDR's es_US spelling (changed across CLDR versions)
+    # No-break spaces: a line can never end between "2:30" and "PM".
+    assert " " not in en.clock(when) + es.clock(when)
     assert es.moment(when) == f"las {es.clock(when)} del domingo, 22 de noviembre"  # the article agrees with the hour
     assert es.short_day_parts(when.date()) == ("dom", "22 nov")
     # A 24-hour country gets a 24-hour clock with no change to the content file.

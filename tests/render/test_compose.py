@@ -79,7 +79,7 @@ def test_template_printing_a_name_outside_the_marked_boxes_is_rendered_whole(cli
 def test_clinic_content_longer_than_one_sheet_is_refused(clinic_copy) -> None:
     path = clinic_copy()
     extra = "\n".join(f"        - Extra clinic advice line number {i} that takes up room on the sheet." for i in range(40))
-    anchor = "          es: Nuestro grupo de terapia es los martes por la tarde."  # the example's added bullet (en, es)
+    anchor = "          es: Nuestro grupo de terapia se reúne los martes por la noche."  # the example's added bullet (en, es)
     text = path.read_text().replace(anchor, anchor + "\n" + extra)
     path.write_text(text)
     loaded = load_clinic(str(path))

@@ -70,7 +70,7 @@ def test_spanish_dates_pages_and_crisis_line(spanish) -> None:
     assert len(texts) == 4
     assert "Su próxima cita: domingo, 29 de noviembre, a las 10:00" in " ".join(texts[:2])
     assert all(f"Página {n} de 4" in t for n, t in enumerate(texts, 1))
-    assert "Llame o envíe un mensaje de texto al 988" in texts[0]
+    assert "Llame o envíe un texto al 988 a toda hora" in texts[0]
     # 988's own Spanish routes (the clinics are in the US): by call, by text and by chat, on the sheet...
     assert SPANISH_988_SHEET in texts[0]
     # ...and on the wallet card, by call and by text
