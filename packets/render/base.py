@@ -60,8 +60,9 @@ def group_key(loaded: LoadedClinic, visit: Visit, language: str) -> tuple:
     return (BASE_FORMAT, str(loaded.path), clinic, language, visit.treatment, visit.when.date(), visit.large_print)
 
 
-# presence of optional fields, boxes printed in the base (nothing of the patient's in them), (box id, min-height)
-Shape = tuple[tuple[bool, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
+# digest of what is around the boxes (``overlay.around_boxes``), boxes printed in the base (nothing of the
+# patient's in them), (box id, min-height)
+Shape = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
 
 
 def forced_heights_css(heights: Iterable[tuple[str, str]]) -> str:

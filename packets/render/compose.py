@@ -9,8 +9,9 @@ one small page (each box at its natural height, out of the flow), and each is dr
 onto its spot in the base (``moves``: a PDF form with a translation).
 
 The paper is exactly a whole render's (0 differing pixels), because the base is
-exact for the patient's *shape*: which optional fields the visit carries, which boxes
-hold nothing of the patient's (those are printed in the base), and each other box's
+exact for the patient's *shape*: what lies around the boxes (optional fields that
+change anything outside them: a named or unnamed escort only changes a hidden line,
+so both share a base), which boxes hold nothing of the patient's (those are printed in the base), and each other box's
 height, read from that one small layout. The base is laid out with marker values
 (never patient data) in the same fields, each box given the patient's height as its
 minimum, so every line around the boxes falls where a whole render puts it; the base
@@ -46,7 +47,7 @@ from packets.render.context import PacketContext, build_context
 from packets.render.engine import MAX_SHEET_PAGES
 from packets.render.markers import marker_visit, presence
 from packets.render.moves import PT_PER_PX, draw_moved
-from packets.render.overlay import Layers, cut_personal, layout_patient, patient_moves, shape_of, split_boxes
+from packets.render.overlay import Layers, around_boxes, cut_personal, layout_patient, patient_moves, shape_of, split_boxes
 from packets.render.renderer import Renderer
 from packets.visits.model import Visit
 
@@ -70,16 +71,17 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
         return None
     html = renderer.templates.packet_html(loaded, ctx)
     cut = cut_personal(html)
-    markers = renderer.bases.get((key, presence(visit), "boxes"), lambda: cut_personal(
-        renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))).boxes)
+    marker_html, markers = renderer.bases.get((key, presence(visit), "markers"), lambda: _markers(
+        renderer.templates.packet_html(loaded, build_context(loaded, marker_visit(visit), content))))
     shown = tuple(sorted(i for i, markup in cut.boxes.items() if markers.get(i) == markup))
+    around = renderer.bases.get((key, presence(visit), shown, "around"), lambda: around_boxes(marker_html, shown))
     frames = [f for f in sizing.frames if f.id not in shown]
     document, placed, footer = layout_patient(renderer, loaded, cut.skeleton, frames, sizing, ctx)
     if len(document.pages) != 1 or len({f.id for f in placed}) != len(placed):
         return None  # a box broke even with a page to itself: render whole
     if any(f.collapses for f in placed):
         return None  # its height in the flow differs from its height alone
-    shape = shape_of(visit, shown, placed, sizing)
+    shape = shape_of(around, shown, placed, sizing)
     base = cached_base(renderer, loaded, (key, shape), lambda: build_base(renderer, loaded, visit, content, shape))
     if base.pdf is None or (moves := patient_moves(base, frames, placed, footer)) is None:
         return None
@@ -87,3 +89,8 @@ def render_composed(renderer: Renderer, loaded: LoadedClinic, visit: Visit, ctx:
         boxes = split_boxes(document, [f.id for f in frames]).write_pdf()
     sizes = tuple((w * PT_PER_PX, h * PT_PER_PX) for w, h in base.page_sizes)
     return Layers(draw_moved(base.pdf, boxes, moves), (key, shape), boxes, tuple(moves), sizes)
+
+
+def _markers(html: str) -> tuple[str, dict[str, str]]:
+    """The marker packet's HTML and its personal boxes' markup (kept per group and presence of fields)."""
+    return html, cut_personal(html).boxes

@@ -9,6 +9,7 @@ exactly a whole render, and the caller then renders whole.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,10 +22,8 @@ from packets.render.base import Base, Shape
 from packets.render.context import PacketContext
 from packets.render.floor import check_floor, packet_floor
 from packets.render.frames import EXACT_PX, FOOTER_BOX, PERSONAL, Frame, find_frames, footer_box
-from packets.render.markers import presence
 from packets.render.moves import Move, patient_layer
 from packets.render.renderer import Renderer
-from packets.visits.model import Visit
 
 _MARGIN_BOXES = [f"@{v}-{h}" for v in ("top", "bottom") for h in ("left", "center", "right")] + [
     "@top-left-corner", "@top-right-corner", "@bottom-left-corner", "@bottom-right-corner",
@@ -82,6 +81,23 @@ def cut_personal(html: str) -> Cut:
     if body is not None:
         _prune(body)
     return Cut("<!DOCTYPE html>" + lxml.html.tostring(root, encoding="unicode", method="html"), boxes)
+
+
+def around_boxes(html: str, shown: Iterable[str]) -> str:
+    """A digest of what a base lays out around the personal boxes: the HTML with every box emptied, and the shown boxes whole.
+
+    Two patients whose marker packets agree here, with the same box heights, share one
+    base: their optional fields differ only inside boxes the base hides (a named or an
+    unnamed escort), so everything the base draws falls in the same place.
+    """
+    keep = set(shown)
+    root = lxml.html.document_fromstring(html)
+    for element in [e for e in root.iter() if isinstance(e.tag, str) and e.get(PERSONAL) is not None and e.get("id")]:
+        if element.get("id") not in keep:
+            element.text = None
+            for child in list(element):
+                element.remove(child)
+    return hashlib.sha256(lxml.html.tostring(root, encoding="utf-8", method="html")).hexdigest()
 
 
 def _prune(element) -> bool:
@@ -218,14 +234,14 @@ def patient_moves(base: Base, frames: list[Frame], placed: list[Frame],
     return moves
 
 
-def shape_of(visit: Visit, shown: tuple[str, ...], placed: Iterable[Frame], sizing: Base) -> Shape:
-    """The layout shape of a patient's boxes: which fields are there, which boxes hold
-    nothing of the patient's, how tall each other box is.
+def shape_of(around: str, shown: tuple[str, ...], placed: Iterable[Frame], sizing: Base) -> Shape:
+    """The layout shape of a patient's boxes: what is around them (``around_boxes`` of the
+    marker packet), which boxes hold nothing of the patient's, how tall each other box is.
 
     Heights are as the template's min-height reads them (border or content box).
     """
     border_box = {f.id: f.border_box for f in sizing.frames}
-    return presence(visit), shown, tuple(sorted(
+    return around, shown, tuple(sorted(
         (f.id, f"{f.height if border_box.get(f.id) else f.height - f.inner:.6f}") for f in placed))
 
 

@@ -109,3 +109,18 @@ def test_large_print_takes_the_fast_path_when_it_can_be_exact(clinic_copy, clini
     assert (layers is not None) == fast_expected
     whole, _ = render_packet_layers(loaded, visit, renderer=Renderer(), fast=False)
     assert differing_pixels(fast, whole) == 0
+
+
+def test_patients_whose_fields_differ_only_inside_their_boxes_share_one_base() -> None:
+    """A named and an unnamed escort change a line inside the hidden Today box, nothing around it: one base, still exact."""
+    loaded = load_clinic("sunrise-iv")
+    renderer = Renderer()
+    _, first = render_packet_layers(loaded, Visit(name="Ana Lima", treatment="iv-ketamine", when=DAY, escort="Sam Lee"),
+                                    renderer=renderer)
+    laid_out = renderer.bases_laid_out
+    second = Visit(name="Ben Okafor", treatment="iv-ketamine", when=DAY.replace(hour=10))  # "A sober adult must drive you..."
+    fast, layers = render_packet_layers(loaded, second, renderer=renderer)
+    assert first is not None and layers is not None
+    assert layers.base_key == first.base_key and renderer.bases_laid_out == laid_out  # no base laid out for the second
+    whole, _ = render_packet_layers(loaded, second, renderer=Renderer(), fast=False)
+    assert differing_pixels(fast, whole) == 0
