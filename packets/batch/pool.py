@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
+import shutil
 import threading
 from collections import deque
 from collections.abc import Generator, Iterator
@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import cast
 
+from packets import tempdirs
 from packets.batch.day import visit_of
 from packets.batch.stopping import BatchInterrupted
 from packets.batch.worker import Outcome, Task, Worker, build_group_base, init_worker, render_row, unexpected
@@ -43,8 +44,11 @@ def render_all(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,
         finally:
             worker.close()
         return
-    with tempfile.TemporaryDirectory(prefix="packets-workers-") as scratch:
-        yield from _render_in_pool(loaded, rows, cache, jobs, bases, Path(scratch))
+    scratch = tempdirs.make("packets-workers-")  # a SIGKILLed run's folder goes on the next run
+    try:
+        yield from _render_in_pool(loaded, rows, cache, jobs, bases, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _render_in_pool(loaded: LoadedClinic, rows: list[Row], cache: Path, jobs: int,

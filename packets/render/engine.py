@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import weakref
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from weasyprint.document import Document, DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from packets import __version__
+from packets import __version__, tempdirs
 from packets.assets.fonts import font_face_css, font_roots
 from packets.assets.paths import templates_dir
 from packets.config.loading import LoadedClinic
@@ -52,7 +51,7 @@ class Engine:
 
     def __init__(self, scratch: Path | None = None) -> None:
         self.font_config = FontConfiguration()
-        self.fonts_folder = Path(tempfile.mkdtemp(prefix="packets-fonts-", dir=scratch))
+        self.fonts_folder = tempdirs.make("packets-fonts-", scratch)  # a SIGKILLed run's copies go on the next run
         # WeasyPrint's own attribute for that folder (70.x); it makes one only while it is None.
         self.font_config._folder = self.fonts_folder
         self._remove_fonts = weakref.finalize(self, _remove_folder, self.fonts_folder, os.getpid())

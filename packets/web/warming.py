@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packets import facade
+from packets import facade, tempdirs
 from packets.children import die_with_parent
 from packets.errors import PacketsError
 
@@ -199,7 +198,7 @@ class Warmer:
         groups = plan(self.clinics, ids, day)
         status = self.status = Status(day, len(groups))
         started = time.monotonic()
-        scratch = self._scratch = Path(tempfile.mkdtemp(prefix="packets-warming-"))
+        scratch = self._scratch = tempdirs.make("packets-warming-")  # a SIGKILLed station's folder goes with the next round
         try:
             executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_start, initargs=(self.cache, scratch, os.getpid()))

@@ -82,6 +82,17 @@ def test_workers_die_when_the_parent_is_killed(tmp_path: Path) -> None:
     assert snapshot(tmp_path) == after  # no file written after the parent exited
     for packet in folder.glob("*-row*.pdf"):
         assert len(Pdf(packet.read_bytes()).page_texts()) == 4
+    # A SIGKILL cannot be caught: the run's folders stay in TMPDIR, named for its process...
+    left = sorted(p.name for p in (tmp_path / "tmp").iterdir())
+    assert any(name.startswith(f"packets-fonts-{proc.pid}-") for name in left), left
+    assert any(name.startswith(f"packets-workers-{proc.pid}-") for name in left), left
+    # ...and the next command removes them (its own folders go as usual), while a live process's folder stays.
+    (tmp_path / "tmp" / f"packets-fonts-{os.getpid()}-inuse").mkdir()
+    done = subprocess.run([*PACKETS, "render", "--clinic", "willow-home", "--name", "Ann Example", "--treatment", "oral-ketamine",
+                           "--date", "2026-11-21", "--time", "14:30", "--out", str(tmp_path / "p.pdf")],
+                          capture_output=True, text=True, env={**os.environ, "TMPDIR": str(tmp_path / "tmp")}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [f"packets-fonts-{os.getpid()}-inuse"]
 
 
 def test_a_worker_asks_the_kernel_to_kill_it_with_its_parent() -> None:
