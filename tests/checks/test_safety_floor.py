@@ -78,7 +78,7 @@ def test_short_iv_driving_ban_fails_naming_the_floor_and_the_way_to_sign_an_exce
 
 def test_emergency_sign_in_a_lower_tier_fails_naming_the_right_tier(clinic_copy) -> None:
     path = clinic_copy()
-    rash = "        es: Una erupción nueva en la piel"  # the example's added sign, in English and Spanish
+    rash = "        es: Un sarpullido nuevo en la piel"  # the example's added sign, in English and Spanish
     line = _edit(path, rash, rash + "\n      - Swelling of the lips or throat")
     problems = [p for p in validate(str(path)) if p.severity == "error"]
     assert [(p.where, p.line) for p in problems] == [("content.warning_signs.clinic.1", line + 1)]

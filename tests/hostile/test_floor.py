@@ -36,7 +36,7 @@ def _edit(path: Path, old: str, new: str) -> int:
     return text[: text.index(old)].count("\n") + 1
 
 
-CLINIC_SIGNS = "  warning_signs:\n    clinic:\n      - en: A new rash\n        es: Una erupción nueva en la piel\n"
+CLINIC_SIGNS = "  warning_signs:\n    clinic:\n      - en: A new rash\n        es: Un sarpullido nuevo en la piel\n"
 
 # (id, old text in sunrise-iv's clinic.yaml, new text, key the error names, words of the reason, line offset)
 CONFIG_ROWS = [
