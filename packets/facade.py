@@ -27,6 +27,7 @@ from packets.visits.model import DOSE_ENDED_MAX, InputError, Visit, language_cod
 
 if TYPE_CHECKING:  # imported for types only: these stages pull in WeasyPrint
     from packets.batch.day import BatchResult, RowResult
+    from packets.chart.outbox import ChartSummary, Outbox
     from packets.content.translation import SectionStatus
     from packets.printing import JobSettings, PrintJob
     from packets.render.cards import CardSheet
@@ -170,6 +171,7 @@ class Written:
     path: Path
     pages: int
     sha256: str
+    chart: ChartSummary | None = None  # what went to the chart outbox (None: no outbox)
 
 
 def base_cache_folder(loaded: LoadedClinic, out_root: Path = Path("output")) -> Path:
@@ -203,8 +205,11 @@ def clinic_files_stamp(ref: str, clinics: Path | None = None) -> object:
     return folder_stamp(path)
 
 
-def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None) -> Written:
+def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None,
+               chart: Path | None = None) -> Written:
     """Render ``visit``'s packet and write it atomically (0600) to ``out``.
+
+    ``chart``: the folder for its chart records (default: the config's ``chart.outbox``, if any).
 
     Without ``renderer`` (a one-off packet) no base is laid out: the fast path is taken
     only when the group's base is already in ``output/<clinic>/.bases``.
@@ -216,6 +221,7 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     from packets.render.packet import render_packet_layers
 
     check_output_file(out)  # before rendering: a bad --out costs no time
+    outbox = _outbox(loaded, chart, Path("output"))  # a bad chart folder costs no time either
     # A kept renderer (the station) lays out group bases: its next packets reuse them. A
     # one-off render uses bases already on disk (a batch or the station made them) and
     # otherwise renders whole, the quickest way to one packet.
@@ -230,7 +236,23 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     else:
         with pikepdf.open(io.BytesIO(pdf)) as document:
             pages = len(document.pages)
-    return Written(out, pages, hashlib.sha256(pdf).hexdigest())
+    if outbox is not None:
+        outbox.file(visit, pdf)
+    return Written(out, pages, hashlib.sha256(pdf).hexdigest(), outbox.summary if outbox else None)
+
+
+def chart_folder(loaded: LoadedClinic, chart: Path | None, out_root: Path) -> Path | None:
+    """Where chart records go: ``chart`` (``--chart``), else the config's ``chart.outbox`` under ``out_root``, else None."""
+    from packets.chart.outbox import outbox_folder
+
+    return outbox_folder(loaded, chart, out_root)
+
+
+def _outbox(loaded: LoadedClinic, chart: Path | None, out_root: Path) -> Outbox | None:
+    from packets.chart.outbox import Outbox
+
+    folder = chart_folder(loaded, chart, out_root)
+    return Outbox(loaded, folder) if folder is not None else None
 
 
 def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None, schedule_format: str | None = None) -> Schedule:
@@ -245,17 +267,18 @@ def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None,
 
 def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int | None = None,
             on_row: Callable[[RowResult], None] = lambda r: None, replace: bool = False, whole_day: bool = False,
-            bases: Path | None = None) -> BatchResult:
+            bases: Path | None = None, chart: Path | None = None) -> BatchResult:
     """Every good row's packet, the print run and the manifest, in ``out_root/<clinic>/<date>/``.
 
     A later run for the same day adds to it; ``replace`` removes the day's packets of
     patients not on this schedule; ``whole_day`` puts every packet of the day in the print run.
     ``bases``: where group bases are kept on disk (default ``out_root/<clinic>/.bases``).
+    ``chart``: the chart outbox (``--chart``; default the config's ``chart.outbox``, else none).
     """
     from packets.batch.run import default_jobs, run_batch
 
     return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row, replace=replace, whole_day=whole_day,
-                     bases=bases)
+                     bases=bases, chart=chart_folder(loaded, chart, out_root))
 
 
 def cards(loaded: LoadedClinic, out: Path, count: int | None = None, language: str | None = None) -> CardSheet:

@@ -16,7 +16,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-
 # Every kind of folder packets makes: any command sweeps them all (a `render` after a killed `batch`).
 KINDS = ("packets-fonts-", "packets-workers-", "packets-warming-")
 

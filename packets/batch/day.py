@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from packets import __version__
+from packets.chart.outbox import ChartSummary
 from packets.config.loading import LoadedClinic
 from packets.content.shared import content_version
 from packets.visits.model import Visit
@@ -54,6 +55,7 @@ class BatchResult:
     kept: int = 0  # packets of earlier runs of this day left in place
     run: int = 1  # this run's number in the day's manifest
     print_run_error: str | None = None  # the packets are written but could not be joined
+    chart: ChartSummary | None = None  # what went to the chart outbox (None: no outbox)
 
     @property
     def written(self) -> int:

@@ -41,6 +41,7 @@ from packets.batch.pool import render_all
 from packets.batch.print_run import BaseLookup, Spool, write_print_run
 from packets.batch.stopping import stop_on_signals
 from packets.batch.worker import unexpected
+from packets.chart.outbox import Outbox
 from packets.config.loading import LoadedClinic
 from packets.errors import PacketsError
 from packets.files import check_output_folder, make_missing_dirs, remove_stale_temps, write_atomic
@@ -50,21 +51,22 @@ from packets.visits.schedule import Schedule
 
 def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
               on_row: Callable[[RowResult], None] = lambda r: None, *, replace: bool = False,
-              whole_day: bool = False, bases: Path | None = None) -> BatchResult:
+              whole_day: bool = False, bases: Path | None = None, chart: Path | None = None) -> BatchResult:
     """Render every good row, write packets, the print run and the manifest.
 
     ``on_row`` hears about rows in schedule order. Earlier runs' packets for the day
     stay unless ``replace``; ``whole_day`` puts every packet of the day in the print run.
     ``bases``: the folder of group bases kept on disk (default ``OUT/<clinic>/.bases``;
     the station shares one with its walk-in renderers). SIGTERM and SIGHUP stop the run
-    like Ctrl-C (``Stopped``).
+    like Ctrl-C (``Stopped``). ``chart``: the chart outbox folder (``packets.chart``), else none.
     """
     with stop_on_signals():
-        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day, bases)
+        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day, bases, chart)
 
 
 def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
-               on_row: Callable[[RowResult], None], replace: bool, whole_day: bool, bases_folder: Path | None) -> BatchResult:
+               on_row: Callable[[RowResult], None], replace: bool, whole_day: bool, bases_folder: Path | None,
+               chart: Path | None) -> BatchResult:
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
     for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
         check_output_folder(path)
@@ -83,8 +85,9 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     (folder / PRINT_RUN).unlink(missing_ok=True)  # never leave last run's print run beside this run's packets
     started = datetime.now().isoformat(timespec="seconds")
 
+    outbox = Outbox(loaded, chart) if chart is not None else None
     with closing(Spool(folder)) as spool:  # patient layers wait on disk, not in memory, for the print run
-        results, layers, bases = _write_packets(loaded, schedule, folder, add_on, cache, jobs, on_row, spool)
+        results, layers, bases = _write_packets(loaded, schedule, folder, add_on, cache, jobs, on_row, spool, outbox)
         good = [r for r in schedule.rows if r.visit is not None and results[r.number].status == "written"]
         written = sorted(good, key=lambda r: (visit_of(r).when, r.number))
         keep = {packet_name(r, add_on) for r in written}
@@ -96,10 +99,11 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
         print_run, blanks, print_run_error = _print_run(folder, parts, BaseLookup(bases, loaded, cache), spool, loaded, schedule)
     rows = [results[n] for n in sorted(results)]
     batch = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier),
-                        run=len(day.runs) + 1, print_run_error=print_run_error)
+                        run=len(day.runs) + 1, print_run_error=print_run_error, chart=outbox.summary if outbox else None)
     run = {"run": batch.run, "started": started, "schedule": schedule.path.name, "add_on": add_on, "rows": len(rows),
            "written": batch.written, "failed": batch.failed, "replace": replace, "removed": removed,
-           "print_run": ("whole day" if whole_day else "this run") if print_run else None}
+           "print_run": ("whole day" if whole_day else "this run") if print_run else None,
+           **({"chart": outbox.summary.as_record()} if outbox else {})}
     write_atomic(folder / MANIFEST, manifest_json(loaded, schedule, batch, day, run, earlier).encode())
     return batch
 
@@ -108,7 +112,8 @@ Layer = tuple[tuple, tuple[int, int]]  # a packet's base key, and where its pati
 
 
 def _write_packets(loaded: LoadedClinic, schedule: Schedule, folder: Path, add_on: int, cache: Path, jobs: int,
-                   on_row: Callable[[RowResult], None], spool: Spool) -> tuple[dict[int, RowResult], dict[int, Layer], dict[tuple, Base]]:
+                   on_row: Callable[[RowResult], None], spool: Spool,
+                   outbox: Outbox | None = None) -> tuple[dict[int, RowResult], dict[int, Layer], dict[tuple, Base]]:
     """Every row's outcome (rows that could not be read fail here), each good row's packet written as it comes.
 
     Returns the results by row, each fast-path packet's layer for the print run, and the bases the run laid out.
@@ -130,6 +135,8 @@ def _write_packets(loaded: LoadedClinic, schedule: Schedule, folder: Path, add_o
                 if out.error is None:
                     assert out.pdf is not None, "a row without an error has its packet"
                     write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
+                    if outbox is not None:
+                        outbox.file(visit_of(row), out.pdf)
                     result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
                     if out.layers:  # one copy of each base key, however many rows share it
                         layers[out.row] = (shapes.setdefault(out.layers[0], out.layers[0]), spool.add(out.layers[1]))

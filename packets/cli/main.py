@@ -109,6 +109,13 @@ def clinics_option(command: Callable) -> Callable:
                         help="Another folder of clinic folders to look ids up in (also $PACKETS_CLINICS).")(command)
 
 
+def chart_option(command: Callable) -> Callable:
+    return click.option(
+        "--chart", "chart", type=click.Path(path_type=Path, file_okay=False), default=None,
+        help="Folder for each packet's chart records: a FHIR R4 DocumentReference (and an HL7 MDM^T02 with chart.hl7) "
+             "(default: chart.outbox in clinic.yaml, else none; see README: Into the chart).")(command)
+
+
 @click.group(cls=PacketsGroup)
 @click.version_option(__version__, prog_name="packets")
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
@@ -155,11 +162,12 @@ def validate_cmd(paths: tuple[str, ...], clinics: Path | None, no_render: bool) 
 @click.option("--provider", help="Treating provider.")
 @click.option("--language", help="Language of the packet (default: the clinic's).")
 @click.option("--large-print", is_flag=True, help="18 pt body text, 1.5 line spacing.")
+@chart_option
 @print_option
 def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date_text: str | None,
            time_text: str | None, out: Path, dob: str | None, mrn: str | None, session_text: str | None,
            escort: str | None, next_text: str | None, provider: str | None, language: str | None,
-           large_print: bool, print_: bool, ended_text: str | None = None) -> None:
+           large_print: bool, print_: bool, ended_text: str | None = None, chart: Path | None = None) -> None:
     """Write one patient's packet to --out."""
     now = datetime.now()
     clock = parse_time(time_text) if time_text else now.time().replace(second=0, microsecond=0)
@@ -175,12 +183,14 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
     )
     if print_:
         facade.check_printer("packet", loaded)  # before rendering: a missing queue costs no time
-    written = facade.render_one(loaded, visit, out)
+    written = facade.render_one(loaded, visit, out, chart=chart)
     if not time_text:  # "until" times count from the dose: say which time they count from
         click.echo(f"note: no --time given, so 'until' times count from now ({clock:%H:%M}, {day.isoformat()}). "
                    "Give --time with the time of the dose if it is not now.", err=True)
     _note_sample(loaded)
     click.echo(f"wrote {written.path} ({written.pages} pages)")
+    if written.chart is not None:
+        _chart_line(written.chart)
     if print_ and not print_step(out, "packet", loaded):
         sys.exit(1)
     _finished()
@@ -200,9 +210,10 @@ def render(clinic_id: str, clinics: Path | None, name: str, treatment: str, date
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: number of CPUs).")
 @click.option("--replace", is_flag=True, help="Remove this day's packets of patients not on this schedule (default: keep them).")
 @click.option("--whole-day", is_flag=True, help="Put every packet of the day in print-run.pdf (default: this run's only).")
+@chart_option
 @print_option
 def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_format: str | None, date_text: str | None,
-          out_root: Path, jobs: int | None, replace: bool, whole_day: bool, print_: bool) -> None:
+          out_root: Path, jobs: int | None, replace: bool, whole_day: bool, print_: bool, chart: Path | None = None) -> None:
     """Write a packet for every row of a schedule, a print run and a manifest.
 
     A later run for the same day (an add-on list) adds to the day's packets."""
@@ -227,7 +238,7 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
                 click.echo(_row_line(result, schedule.unit), err=True)
 
         try:
-            result = facade.run_day(loaded, schedule, out_root, jobs, on_row, replace=replace, whole_day=whole_day)
+            result = facade.run_day(loaded, schedule, out_root, jobs, on_row, replace=replace, whole_day=whole_day, chart=chart)
         except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM or SIGHUP
             what = f"stopped by {exc}" if isinstance(exc, Stopped) else "interrupted"
             click.echo(f"\n{what}: packets already written are complete; nothing half-written was left. "
@@ -254,6 +265,8 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
         what = "no row could be printed" if failed else "no appointments to print"
         _fail(f"{what} for {schedule.day.isoformat()} ({summary}); nothing was written.")
     click.echo(summary + f"; see {result.manifest}")
+    if result.chart is not None:
+        _chart_line(result.chart)
     if result.print_run:
         click.echo(f"print: {result.print_run}")
     if result.print_run_error:
@@ -264,6 +277,14 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
         if result.print_run is None:
             click.echo("error: not printed: no packet was written, so there is no print run.", err=True)
     sys.exit(1 if failed or not printed else 0)
+
+
+def _chart_line(summary: Any) -> None:
+    """What went to the chart outbox, and what was left out and why (counts only)."""
+    line = f"chart: {len(summary.written)} record(s) in {summary.folder}"
+    if summary.left_out:
+        line += "; left out " + "; ".join(f"{n} packet(s): {why}" for why, n in summary.left_out.items())
+    click.echo(terminal_safe(line), err=bool(summary.left_out))
 
 
 def _row_line(result: Any, unit: str = "row") -> str:

@@ -226,6 +226,19 @@ class Branding(Strict):
         return value.lower()
 
 
+class ChartSettings(Strict):
+    """The chart outbox (``packets.chart``): each packet recorded for the EHR as a FHIR DocumentReference."""
+
+    outbox: StrictStr | None = Field(None, description="Folder where `render` and `batch` write each packet's chart records "
+                                     "(relative to the output folder, or absolute); `--chart DIR` overrides it. Default: none "
+                                     "(nothing is written for the chart).", json_schema_extra={"shown_as": "folder name"})
+    hl7: bool = Field(False, description="Also write an HL7 v2.5.1 MDM^T02 message per packet, for an interface engine "
+                      "(needs the patient's MRN).")
+    identifier_system: StrictStr | None = Field(None, description="The URI of the MRN's system in the EHR, put in the "
+                                                "DocumentReference's subject identifier (for example urn:oid:1.2.36.1.2001.1003.0).",
+                                                json_schema_extra={"shown_as": "URI"})
+
+
 class StationSettings(Strict):
     """The front-desk station (``packets serve``): where exports land, how long data is kept."""
 
@@ -304,7 +317,7 @@ class ScheduleConfig(Strict):
         return self
 
 
-OPTIONAL_SECTIONS = ("content", "branding", "station", "schedule")  # default when left empty
+OPTIONAL_SECTIONS = ("content", "branding", "station", "schedule", "chart")  # default when left empty
 
 
 class Clinic(Strict):
@@ -344,6 +357,7 @@ class Clinic(Strict):
     review: Review | None = Field(None, description="Content review record, printed small in the footer.")
     footer_text: Said | None = Field(None, **said("Short line printed in every footer."))
     station: StationSettings = Field(default_factory=StationSettings)
+    chart: ChartSettings = Field(default_factory=ChartSettings, description="Recording each packet in the chart (EHR).")
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig, description="How to read the clinic's schedule export.")
     printing: Printing | None = Field(None, description="Printers for packets and card sheets (CUPS queues).")
 

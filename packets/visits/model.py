@@ -99,6 +99,9 @@ class Visit:
     # The family name as the schedule gave it apart (FHIR family, HL7 PID-5.1, a CSV's
     # last-name column), so the footer can shorten the name the way its owner does.
     family_name: str | None = None
+    # The schedule's FHIR reference to the patient (``Patient/123``): the chart outbox files
+    # the packet under it (``packets.chart``). Never printed.
+    patient_reference: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name.strip():

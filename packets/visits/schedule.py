@@ -47,7 +47,7 @@ from packets.visits.when import ORDER_WORDS, DateProblem, date_order_votes, pars
 
 __all__ = ["REQUIRED", "OPTIONAL", "Row", "RowError", "Schedule", "Skipped", "ScheduleError", "normalize_header", "read_schedule"]
 # Cells that hold patient data: their values never appear in a message.
-PRIVATE = frozenset({"patient_name", "family_name", "date_of_birth", "mrn", "escort_name", "provider"})
+PRIVATE = frozenset({"patient_name", "family_name", "date_of_birth", "mrn", "escort_name", "provider", "patient_reference"})
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -366,6 +366,7 @@ def _visit(record: Record, context: _Context) -> Visit:
             session=session, series_length=total, escort=values.get("escort_name") or None,
             next_visit=next_visit, provider=values.get("provider") or None, language=language_code(values.get("language", "")),
             large_print=large in _YES, family_name=values.get("family_name") or None,
+            patient_reference=values.get("patient_reference") or None,
         )
     except VisitError as exc:
         raise RowError(exc.field, exc.message, where(exc.field)) from None

@@ -41,7 +41,8 @@ def test_spanish_covers_everything_english_covers_per_treatment_kind() -> None:
 def test_one_suicide_rule_each_from_one_key_and_the_spanish_crisis_line() -> None:
     loaded = load_clinic("sunrise-iv")
     es = for_treatment(loaded, build_content(loaded, "es"), "iv-ketamine")
-    assert es.labels["suicide_thoughts"] == "Si piensa en el suicidio o en hacerse daño: llame o envíe un texto al 988\u00a0ya, y avísenos hoy."
+    assert es.labels["suicide_thoughts"] == ("Si piensa en el suicidio o en hacerse daño: "
+                                             "llame o envíe un texto al 988\u00a0ya, y avísenos hoy.")
     assert "dañar a otros" in es.labels["suicide_plan"] and "la intención" in es.labels["suicide_plan"]
     assert es.labels["suicide_plan"].endswith("llame al 911\u00a0ya.")  # "ya" never alone on a line
     crisis = next(t for t in es.warning_tiers if t.id == "crisis")

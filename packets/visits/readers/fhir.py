@@ -148,6 +148,8 @@ def _record(number: int, appointment: Any, index: _Index, settings: ReadSettings
         return record
     values["patient_name"] = _name(patient)
     values["family_name"] = _family(patient)
+    if patient.id and not any(f"#{patient.id}" == (p.actor.reference if p.actor else None) for p in appointment.participant or []):
+        values["patient_reference"] = f"Patient/{patient.id}"  # a contained patient has no id the chart knows
     if patient.birthDate:
         values["date_of_birth"] = str(patient.birthDate)
     values["mrn"] = _mrn(patient)

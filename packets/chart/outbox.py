@@ -1,0 +1,95 @@
+"""The chart outbox: one folder per clinic where each packet's chart records wait for the EHR to take them.
+
+Files are named by the record's stable id (``<id>.fhir.json``, ``<id>.mdm.hl7``), never by
+anything of the patient's, written atomically and owner-only (0600, in a 0700 folder).
+A packet printed again rewrites its own files. A packet without a patient identifier
+is left out and counted, with the reason, for the run's summary and manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from packets.chart.documents import document_reference
+from packets.chart.identity import patient_of, record_id
+from packets.chart.mdm import mdm_message
+from packets.config.loading import LoadedClinic
+from packets.content.shared import content_version
+from packets.errors import PacketsError
+from packets.files import check_output_folder, make_missing_dirs, write_atomic
+from packets.visits.model import Visit
+
+NO_IDENTIFIER = "no patient identifier (an MRN column, PID-3 or Patient.identifier) to file it under"
+
+
+@dataclass
+class ChartSummary:
+    """What a run sent to the outbox: records written, packets left out and why (no patient data)."""
+
+    folder: Path
+    written: list[str] = field(default_factory=list)  # record ids
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> packets
+
+    @property
+    def left_out_count(self) -> int:
+        return sum(self.left_out.values())
+
+    def as_record(self) -> dict:
+        return {"folder": str(self.folder), "records": sorted(self.written), "left_out": dict(self.left_out)}
+
+
+class Outbox:
+    """Writes each packet's records for one clinic; ``summary`` says what it did."""
+
+    def __init__(self, loaded: LoadedClinic, folder: Path) -> None:
+        check_output_folder(folder)
+        self.loaded, self.folder = loaded, folder
+        self.settings = loaded.clinic.chart
+        self.summary = ChartSummary(folder)
+
+    def file(self, visit: Visit, pdf: bytes, created: datetime | None = None) -> str | None:
+        """``add``, with a record the checks refuse counted as left out: the packet itself is written and stays."""
+        try:
+            return self.add(visit, pdf, created)
+        except PacketsError as exc:
+            self._leave_out(str(exc))
+            return None
+
+    def _leave_out(self, reason: str) -> None:
+        self.summary.left_out[reason] = self.summary.left_out.get(reason, 0) + 1
+
+    def add(self, visit: Visit, pdf: bytes, created: datetime | None = None) -> str | None:
+        """File one packet; its record id, or None when it is left out (counted in ``summary``)."""
+        patient = patient_of(visit)
+        reason = None
+        if patient is None:
+            reason = NO_IDENTIFIER
+        elif self.settings.hl7 and not patient.mrn:
+            reason = "no MRN for the HL7 message's PID-3"
+        if reason is not None or patient is None:
+            self._leave_out(reason or NO_IDENTIFIER)
+            return None
+        created = created or datetime.now(timezone.utc)
+        record = record_id(self.loaded, visit, patient)
+        files = [(f"{record}.fhir.json", document_reference(self.loaded, visit, patient, pdf, record, created, content_version(),
+                                                             self.settings.identifier_system))]
+        if self.settings.hl7:
+            files.append((f"{record}.mdm.hl7", mdm_message(self.loaded, visit, patient, pdf, record, created)))
+        folder = make_missing_dirs(self.folder)
+        for name, data in files:  # every record is built and checked before the first is written
+            write_atomic(folder / name, data)
+        self.summary.written.append(record)
+        return record
+
+
+def outbox_folder(loaded: LoadedClinic, chart: Path | None, out_root: Path) -> Path | None:
+    """Where this run's chart records go: ``--chart``, else ``chart.outbox`` (relative to the output folder), else nowhere."""
+    if chart is not None:
+        return chart
+    configured = loaded.clinic.chart.outbox
+    if configured is None:
+        return None
+    path = Path(configured).expanduser()
+    return path if path.is_absolute() else out_root / path
