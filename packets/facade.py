@@ -238,6 +238,7 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
             pages = len(document.pages)
     if outbox is not None:
         outbox.file(visit, pdf)
+        outbox.send()
     return Written(out, pages, hashlib.sha256(pdf).hexdigest(), outbox.summary if outbox else None)
 
 

@@ -97,6 +97,8 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
         if whole_day:
             parts = sorted(parts + [(folder / name, None) for name in earlier], key=lambda part: part[0].name)
         print_run, blanks, print_run_error = _print_run(folder, parts, BaseLookup(bases, loaded, cache), spool, loaded, schedule)
+    if outbox is not None:
+        outbox.send()
     rows = [results[n] for n in sorted(results)]
     batch = BatchResult(folder, rows, print_run, folder / MANIFEST, removed, blanks, kept=len(earlier),
                         run=len(day.runs) + 1, print_run_error=print_run_error, chart=outbox.summary if outbox else None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from packets.chart.documents import document_reference
 from packets.chart.identity import patient_of, record_id
 from packets.chart.mdm import mdm_message
+from packets.chart.sending import Sending, send_waiting, sends
 from packets.config.loading import LoadedClinic
 from packets.content.shared import content_version
 from packets.errors import PacketsError
@@ -31,6 +32,7 @@ class ChartSummary:
     folder: Path
     written: list[str] = field(default_factory=list)  # record ids
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> packets
+    sending: Sending | None = None  # the pass over the outbox after the run, when the config names a receiver
 
     @property
     def left_out_count(self) -> int:
@@ -48,6 +50,11 @@ class Outbox:
         self.loaded, self.folder = loaded, folder
         self.settings = loaded.clinic.chart
         self.summary = ChartSummary(folder)
+
+    def send(self) -> None:
+        """After the run: send what waits in the outbox (this run's records and any an earlier run could not send)."""
+        if sends(self.loaded):
+            self.summary.sending = send_waiting(self.loaded, self.folder)
 
     def file(self, visit: Visit, pdf: bytes, created: datetime | None = None) -> str | None:
         """``add``, with a record the checks refuse counted as left out: the packet itself is written and stays."""

@@ -285,6 +285,9 @@ def _chart_line(summary: Any) -> None:
     if summary.left_out:
         line += "; left out " + "; ".join(f"{n} packet(s): {why}" for why, n in summary.left_out.items())
     click.echo(terminal_safe(line), err=bool(summary.left_out))
+    if (sending := summary.sending) is not None:
+        said = f"chart: sent {sending.sent} record(s)" + (f"; {sending.waiting} wait for the next run" if sending.waiting else "")
+        click.echo(terminal_safe("; ".join([said, *sending.problems])), err=bool(sending.problems))
 
 
 def _row_line(result: Any, unit: str = "row") -> str:

@@ -11,6 +11,7 @@ import datetime as _dt
 import re
 import zoneinfo
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, StrictStr, ValidationInfo, field_validator, model_validator
 
@@ -237,6 +238,44 @@ class ChartSettings(Strict):
     identifier_system: StrictStr | None = Field(None, description="The URI of the MRN's system in the EHR, put in the "
                                                 "DocumentReference's subject identifier (for example urn:oid:1.2.36.1.2001.1003.0).",
                                                 json_schema_extra={"shown_as": "URI"})
+    fhir_base: StrictStr | None = Field(None, description="Send each record to this FHIR R4 server (`POST [base]/DocumentReference`, "
+                                        "as a conditional create on the record's id, so it is never filed twice). `https://` "
+                                        "(certificate checked); `http://` only to this computer (127.0.0.1, localhost). "
+                                        "Default: none (the records wait in the outbox for the clinic's integration).",
+                                        json_schema_extra={"shown_as": "web address"})
+    fhir_token_env: StrictStr | None = Field(None, description="Environment variable holding the FHIR server's bearer token.",
+                                             json_schema_extra={"shown_as": "variable name"})
+    fhir_token_file: StrictStr | None = Field(None, description="File holding the FHIR server's bearer token (absolute, or relative "
+                                              "to the clinic folder); keep it owner-only.", json_schema_extra={"shown_as": "file name"})
+    mllp: StrictStr | None = Field(None, description="Send each HL7 message (`hl7: true`) over MLLP to `host:port` on this "
+                                   "computer (MLLP has no encryption: an interface engine here, or a TLS tunnel to a remote one) "
+                                   "and wait for its acknowledgement. Default: none.",
+                                   json_schema_extra={"shown_as": "host:port"})
+
+    @field_validator("fhir_base")
+    @classmethod
+    def _fhir_base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parsed = urlsplit(value)
+        local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parsed.hostname or parsed.scheme not in ("https", "http") or (parsed.scheme == "http" and not local):
+            raise ValueError(f"{value!r} is not an https:// address. Patient records travel only over TLS "
+                             "(http:// is accepted for 127.0.0.1 or localhost only).")
+        return value.rstrip("/")
+
+    @field_validator("mllp")
+    @classmethod
+    def _mllp(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port, for example 127.0.0.1:2575.")
+        if host.strip("[]") not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"{value!r} is not on this computer. MLLP has no encryption, so messages go only to 127.0.0.1 "
+                             "(an interface engine here, or a TLS tunnel such as stunnel to the remote one).")
+        return value
 
 
 class StationSettings(Strict):
