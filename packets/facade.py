@@ -206,10 +206,11 @@ def clinic_files_stamp(ref: str, clinics: Path | None = None) -> object:
 
 
 def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer | None = None,
-               chart: Path | None = None) -> Written:
+               chart: Path | None = None, hold_chart: bool = False) -> Written:
     """Render ``visit``'s packet and write it atomically (0600) to ``out``.
 
-    ``chart``: the folder for its chart records (default: the config's ``chart.outbox``, if any).
+    ``chart``: the folder for its chart records (default: the config's ``chart.outbox``, if any);
+    ``hold_chart``: they wait there unsent until ``release_chart`` (the station, once the packet is handed over).
 
     Without ``renderer`` (a one-off packet) no base is laid out: the fast path is taken
     only when the group's base is already in ``output/<clinic>/.bases``.
@@ -221,7 +222,7 @@ def render_one(loaded: LoadedClinic, visit: Visit, out: Path, renderer: Renderer
     from packets.render.packet import render_packet_layers
 
     check_output_file(out)  # before rendering: a bad --out costs no time
-    outbox = _outbox(loaded, chart, Path("output"))  # a bad chart folder costs no time either
+    outbox = _outbox(loaded, chart, Path("output"), hold_chart)  # a bad chart folder costs no time either
     # A kept renderer (the station) lays out group bases: its next packets reuse them. A
     # one-off render uses bases already on disk (a batch or the station made them) and
     # otherwise renders whole, the quickest way to one packet.
@@ -249,11 +250,18 @@ def chart_folder(loaded: LoadedClinic, chart: Path | None, out_root: Path) -> Pa
     return outbox_folder(loaded, chart, out_root)
 
 
-def _outbox(loaded: LoadedClinic, chart: Path | None, out_root: Path) -> Outbox | None:
+def _outbox(loaded: LoadedClinic, chart: Path | None, out_root: Path, hold: bool = False) -> Outbox | None:
     from packets.chart.outbox import Outbox
 
     folder = chart_folder(loaded, chart, out_root)
-    return Outbox(loaded, folder) if folder is not None else None
+    return Outbox(loaded, folder, hold) if folder is not None else None
+
+
+def release_chart(loaded: LoadedClinic, held: Path, outbox: Path, records: list[str]) -> None:
+    """Held chart records into the outbox, and sent when the config names a receiver (``packets.chart.outbox.release``)."""
+    from packets.chart.outbox import release
+
+    release(loaded, held, outbox, records)
 
 
 def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None, schedule_format: str | None = None) -> Schedule:
@@ -268,18 +276,19 @@ def read_day(loaded: LoadedClinic, schedule: Path, run_date: date | None = None,
 
 def run_day(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int | None = None,
             on_row: Callable[[RowResult], None] = lambda r: None, replace: bool = False, whole_day: bool = False,
-            bases: Path | None = None, chart: Path | None = None) -> BatchResult:
+            bases: Path | None = None, chart: Path | None = None, hold_chart: bool = False) -> BatchResult:
     """Every good row's packet, the print run and the manifest, in ``out_root/<clinic>/<date>/``.
 
     A later run for the same day adds to it; ``replace`` removes the day's packets of
     patients not on this schedule; ``whole_day`` puts every packet of the day in the print run.
     ``bases``: where group bases are kept on disk (default ``out_root/<clinic>/.bases``).
-    ``chart``: the chart outbox (``--chart``; default the config's ``chart.outbox``, else none).
+    ``chart``: the chart outbox (``--chart``; default the config's ``chart.outbox``, else none); ``hold_chart``:
+    the records wait there unsent until ``release_chart``.
     """
     from packets.batch.run import default_jobs, run_batch
 
     return run_batch(loaded, schedule, out_root, jobs or default_jobs(), on_row, replace=replace, whole_day=whole_day,
-                     bases=bases, chart=chart_folder(loaded, chart, out_root))
+                     bases=bases, chart=chart_folder(loaded, chart, out_root), hold_chart=hold_chart)
 
 
 def cards(loaded: LoadedClinic, out: Path, count: int | None = None, language: str | None = None) -> CardSheet:

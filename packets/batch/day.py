@@ -42,6 +42,7 @@ class RowResult:
     pages: int | None = None
     sha256: str | None = None
     error: str | None = None
+    chart: str | None = None  # the packet's chart record id (``packets.chart``), when one was written
 
 
 @dataclass

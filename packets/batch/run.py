@@ -51,22 +51,24 @@ from packets.visits.schedule import Schedule
 
 def run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
               on_row: Callable[[RowResult], None] = lambda r: None, *, replace: bool = False,
-              whole_day: bool = False, bases: Path | None = None, chart: Path | None = None) -> BatchResult:
+              whole_day: bool = False, bases: Path | None = None, chart: Path | None = None,
+              hold_chart: bool = False) -> BatchResult:
     """Render every good row, write packets, the print run and the manifest.
 
     ``on_row`` hears about rows in schedule order. Earlier runs' packets for the day
     stay unless ``replace``; ``whole_day`` puts every packet of the day in the print run.
     ``bases``: the folder of group bases kept on disk (default ``OUT/<clinic>/.bases``;
     the station shares one with its walk-in renderers). SIGTERM and SIGHUP stop the run
-    like Ctrl-C (``Stopped``). ``chart``: the chart outbox folder (``packets.chart``), else none.
+    like Ctrl-C (``Stopped``). ``chart``: the chart outbox folder (``packets.chart``), else none;
+    ``hold_chart``: the records wait there, unsent, until the packet is handed over (the station).
     """
     with stop_on_signals():
-        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day, bases, chart)
+        return _run_batch(loaded, schedule, out_root, jobs, on_row, replace, whole_day, bases, chart, hold_chart)
 
 
 def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: int,
                on_row: Callable[[RowResult], None], replace: bool, whole_day: bool, bases_folder: Path | None,
-               chart: Path | None) -> BatchResult:
+               chart: Path | None, hold_chart: bool) -> BatchResult:
     folder = out_root / loaded.clinic.id / schedule.day.isoformat()
     for path in (out_root, folder.parent, folder):  # a linked folder could send patient files anywhere
         check_output_folder(path)
@@ -85,7 +87,7 @@ def _run_batch(loaded: LoadedClinic, schedule: Schedule, out_root: Path, jobs: i
     (folder / PRINT_RUN).unlink(missing_ok=True)  # never leave last run's print run beside this run's packets
     started = datetime.now().isoformat(timespec="seconds")
 
-    outbox = Outbox(loaded, chart) if chart is not None else None
+    outbox = Outbox(loaded, chart, hold=hold_chart) if chart is not None else None
     with closing(Spool(folder)) as spool:  # patient layers wait on disk, not in memory, for the print run
         results, layers, bases = _write_packets(loaded, schedule, folder, add_on, cache, jobs, on_row, spool, outbox)
         good = [r for r in schedule.rows if r.visit is not None and results[r.number].status == "written"]
@@ -137,9 +139,9 @@ def _write_packets(loaded: LoadedClinic, schedule: Schedule, folder: Path, add_o
                 if out.error is None:
                     assert out.pdf is not None, "a row without an error has its packet"
                     write_atomic(folder / packet_name(row, add_on), out.pdf)  # an OSError stops the run: every row would fail
-                    if outbox is not None:
-                        outbox.file(visit_of(row), out.pdf)
-                    result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256)
+                    record = outbox.file(visit_of(row), out.pdf) if outbox is not None else None
+                    result = RowResult(out.row, row.time_text, row.initials, "written", packet_name(row, add_on), out.pages, out.sha256,
+                                       chart=record)
                     if out.layers:  # one copy of each base key, however many rows share it
                         layers[out.row] = (shapes.setdefault(out.layers[0], out.layers[0]), spool.add(out.layers[1]))
                 else:

@@ -8,6 +8,7 @@ is left out and counted, with the reason, for the run's summary and manifest.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,15 +46,16 @@ class ChartSummary:
 class Outbox:
     """Writes each packet's records for one clinic; ``summary`` says what it did."""
 
-    def __init__(self, loaded: LoadedClinic, folder: Path) -> None:
+    def __init__(self, loaded: LoadedClinic, folder: Path, hold: bool = False) -> None:
+        """``hold``: the records wait in ``folder`` unsent until ``release`` (the station files a packet once it is handed over)."""
         check_output_folder(folder)
-        self.loaded, self.folder = loaded, folder
+        self.loaded, self.folder, self.hold = loaded, folder, hold
         self.settings = loaded.clinic.chart
         self.summary = ChartSummary(folder)
 
     def send(self) -> None:
         """After the run: send what waits in the outbox (this run's records and any an earlier run could not send)."""
-        if sends(self.loaded):
+        if sends(self.loaded) and not self.hold:
             self.summary.sending = send_waiting(self.loaded, self.folder)
 
     def file(self, visit: Visit, pdf: bytes, created: datetime | None = None) -> str | None:
@@ -89,6 +91,20 @@ class Outbox:
             write_atomic(folder / name, data)
         self.summary.written.append(record)
         return record
+
+
+def release(loaded: LoadedClinic, held: Path, outbox: Path, records: list[str]) -> Sending | None:
+    """Move held records into the outbox (the packet was printed or downloaded), then send what waits there.
+
+    A record already released (a second print) is not there any more: nothing moves, nothing is sent twice.
+    """
+    moved = 0
+    for record in records:
+        for path in held.glob(f"{record}.*"):
+            target = make_missing_dirs(outbox) / path.name
+            os.replace(path, target)
+            moved += 1
+    return send_waiting(loaded, outbox) if moved and sends(loaded) else None
 
 
 def outbox_folder(loaded: LoadedClinic, chart: Path | None, out_root: Path) -> Path | None:

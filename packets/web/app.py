@@ -79,6 +79,7 @@ async def day_pdf(request: Request, station: Station, session: Session) -> Respo
     if request.method == "GET":  # a HEAD reads nothing, so it is not a download
         station.store.audit(user=session.user, action="download (whole day)", clinic=day["clinic"], day=day["day"],
                             content_version=facade.content_version())
+        station.file_in_chart(day["clinic"], [r for r in station.store.rows_of(day["token"]) if r["status"] == "ready"])
     return Response(Path(day["print_run"]).read_bytes(), media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="packets-{day["clinic"]}-{day["day"]}.pdf"'})
 
@@ -123,6 +124,7 @@ async def row_pdf(request: Request, station: Station, session: Session) -> Respo
         return _not_found(station, request, session)
     if request.method == "GET":  # a HEAD reads nothing, so it is not a download
         audit(station, session.user, row, "download")
+        station.file_in_chart(row["clinic"], [row])
     filename = f"packet-{row['day']}-{row['time'].replace(':', '')}-{row['initials']}.pdf"
     return Response(Path(row["file"]).read_bytes(), media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{filename}"'})

@@ -60,6 +60,8 @@ def start_print(station: Station, user: str, key: str, clinic: str, pdf: Path, r
             job = facade.print_pdf(pdf, "packet", loaded, on_sent=sent)
             task.line, task.ok = facade.describe_job(job), job.ok
             _finish(station.store, ids, [row["token"] for row in rows], job, None if job.ok else task.line)
+            if job.ok:  # handed over: now it belongs in the chart
+                station.file_in_chart(clinic, rows)
         except PacketsError as exc:
             task.line = f"Not printed: {exc}"
             station.store.update_audit(ids, job_state="not sent", reason=str(exc))

@@ -7,7 +7,9 @@ share no state. Pages reach their station through ``station_of(request)``.
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +27,8 @@ from packets.web.security import Hashing
 from packets.web.store import Session, Store
 from packets.web.warming import Warmer
 from packets.web.work import Renderers
+
+LOG = logging.getLogger("packets.station")
 
 MAX_UPLOAD = MAX_BYTES  # the same bound as ``packets batch``: one day's export
 
@@ -74,6 +78,7 @@ class Station:
     hashing: Hashing = field(default_factory=Hashing)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # binds sign-in tokens to their cookie
     warmer: Warmer | None = None  # set while the app runs, when warming is on
+    chart_lock: threading.Lock = field(default_factory=threading.Lock)  # one pass over a chart outbox at a time
 
     _clinics: dict[str, facade.LoadedClinic] = field(default_factory=dict)
 
@@ -87,6 +92,39 @@ class Station:
         if loaded is None or not facade.clinic_is_current(loaded):
             loaded = self._clinics[ref] = facade.open_clinic(ref, self.settings.clinics)
         return loaded
+
+    def chart_outbox(self, loaded: facade.LoadedClinic) -> Path | None:
+        """The clinic's chart outbox (``chart.outbox``, relative to the station's data folder), or None."""
+        return facade.chart_folder(loaded, None, self.settings.data)
+
+    def chart_held(self, loaded: facade.LoadedClinic, day_token: str) -> Path | None:
+        """Where a list's chart records wait until each packet is printed or downloaded: inside its packets folder,
+        so retention and the start-up sweep remove them with the packets."""
+        return self.settings.data / "packets" / day_token / "chart-held" if self.chart_outbox(loaded) else None
+
+    def file_in_chart(self, clinic: str, rows: list[Any]) -> None:
+        """The rows' packets were handed over (printed or downloaded): their held records go to the chart, in the background.
+
+        A row filed before (a second print) has nothing held any more, so nothing is sent twice.
+        """
+        try:
+            loaded = self.clinic(clinic)
+        except PacketsError:
+            return
+        outbox = self.chart_outbox(loaded)
+        wanted = [(row["day_token"], row["chart"]) for row in rows if row["chart"]]
+        if outbox is None or not wanted:
+            return
+
+        def file() -> None:
+            with self.chart_lock:
+                for day_token, record in wanted:
+                    try:
+                        facade.release_chart(loaded, self.settings.data / "packets" / day_token / "chart-held", outbox, [record])
+                    except (PacketsError, OSError) as exc:
+                        LOG.warning("chart: a record could not be filed (%s)", type(exc).__name__)
+
+        threading.Thread(target=file, name="packets-chart", daemon=True).start()
 
     @property
     def idle(self) -> timedelta:

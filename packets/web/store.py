@@ -58,6 +58,10 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE pending (token TEXT PRIMARY KEY, created TEXT NOT NULL);
     """,
+    # 4: the packet's chart record id (packets.chart), held until the packet is printed or downloaded
+    """
+    ALTER TABLE rows ADD COLUMN chart TEXT;
+    """,
 ]
 
 PRINT_IN_FLIGHT = ("sending", "sent")  # audit job_state values a later start fills in

@@ -92,7 +92,8 @@ def _process_upload(station: Station, clinic: str, saved: Path, name: str, token
     out_root = station.settings.data / "packets" / token
     # The walk-in renderers' base folder: after an upload, a walk-in of the same
     # clinic, treatment and day finds its group's shared pages already laid out.
-    result = facade.run_day(loaded, schedule, out_root, station.settings.jobs, bases=station.renderers.cache)
+    result = facade.run_day(loaded, schedule, out_root, station.settings.jobs, bases=station.renderers.cache,
+                            chart=station.chart_held(loaded, token), hold_chart=True)
     rows = {r.number: r for r in schedule.rows}
     earlier = station.store.lists_for_day(clinic, schedule.day.isoformat())
     with station.store.transaction() as db:
@@ -104,7 +105,7 @@ def _process_upload(station: Station, clinic: str, saved: Path, name: str, token
                     str(result.print_run) if result.print_run else None, datetime.now().isoformat(timespec="seconds"), user,
                     schedule.skipped_summary()))
         insert = ("INSERT INTO rows (token, day_token, row, time, initials, name, treatment, language, mrn, status, error, "
-                  "file, pages, sha256, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                  "file, pages, sha256, reason, chart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for outcome in result.rows:
             row = rows[outcome.row]
             visit = row.visit
@@ -115,10 +116,10 @@ def _process_upload(station: Station, clinic: str, saved: Path, name: str, token
                                 visit.treatment if visit else "", (visit.language or loaded.clinic.language) if visit else "",
                                 visit.mrn if visit else None, "failed" if failed else "ready",
                                 outcome.error, str(result.folder / outcome.file) if outcome.file else None, outcome.pages,
-                                outcome.sha256, reason))
+                                outcome.sha256, reason, outcome.chart))
         for passed in schedule.passed_over:
             db.execute(insert, (new_token(), token, passed.number, passed.time_text, initials(passed.name), passed.name,
-                                "", "", None, "skipped", None, None, None, None, skipped_reason(passed.reason)))
+                                "", "", None, "skipped", None, None, None, None, skipped_reason(passed.reason), None))
         station.store.end_files(token, db)
     for old in earlier:
         remove_day_files(station.store, old["token"])

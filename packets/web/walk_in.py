@@ -80,7 +80,7 @@ def _render_walk_in(station: Station, clinic: str, v: dict[str, str], user: str)
         make_private(folder)
         out = folder / f"{visit.when:%H%M}-walk-in-{visit.initials}.pdf"
         with station.renderers.one(loaded) as renderer:
-            written = facade.render_one(loaded, visit, out, renderer)
+            written = facade.render_one(loaded, visit, out, renderer, chart=station.chart_held(loaded, day_token), hold_chart=True)
         _save(station, clinic, day, day_token, row_token, folder, out, visit, written, user)
     except BaseException:
         abandon(station, day_token)
@@ -97,7 +97,8 @@ def _save(station: Station, clinic: str, day: date, day_token: str, row_token: s
                    (day_token, clinic, day.isoformat(), "one patient", str(folder), None,
                     datetime.now().isoformat(timespec="seconds"), user))
         db.execute("INSERT INTO rows (token, day_token, row, time, initials, name, treatment, language, mrn, status, file, pages, "
-                   "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "sha256, chart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (row_token, day_token, 1, f"{visit.when:%H:%M}", visit.initials, visit.name, visit.treatment,
-                    visit.language or loaded.clinic.language, visit.mrn, "ready", str(out), written.pages, written.sha256))
+                    visit.language or loaded.clinic.language, visit.mrn, "ready", str(out), written.pages, written.sha256,
+                    written.chart.written[0] if written.chart and written.chart.written else None))
         station.store.end_files(day_token, db)
