@@ -28,6 +28,7 @@ from packets.visits.model import Visit
 
 LOINC = "http://loinc.org"
 INSTRUCTIONS = ("69730-0", "Instructions")
+VISIT_SYSTEM = "urn:packets:visit"  # the visit's id (``identity.visit_id``): groups a packet's versions
 MRN_TYPE = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]}
 
 
@@ -40,7 +41,7 @@ def packet_title(loaded: LoadedClinic, visit: Visit) -> str:
     return f"{shared.labels['packet_title']} ({label})"
 
 
-def document_reference(loaded: LoadedClinic, visit: Visit, patient: Patient, pdf: bytes, record: str,
+def document_reference(loaded: LoadedClinic, visit: Visit, patient: Patient, pdf: bytes, record: str, visit_record: str,
                        created: datetime, version: str, identifier_system: str | None = None) -> bytes:
     """The DocumentReference as JSON (UTF-8), valid R4B; PacketsError if the model refuses it."""
     start, end = treatment_period(loaded, visit)
@@ -53,6 +54,7 @@ def document_reference(loaded: LoadedClinic, visit: Visit, patient: Patient, pdf
         "resourceType": "DocumentReference",
         "id": record,
         "masterIdentifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{record}"},
+        "identifier": [{"system": VISIT_SYSTEM, "value": visit_record}],  # every version of the visit's packet
         "contained": [{"resourceType": "Organization", "id": "clinic", "name": loaded.clinic.name,
                        "identifier": [{"system": "urn:packets:clinic", "value": loaded.clinic.id}]}],
         "status": "current",

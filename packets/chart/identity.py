@@ -1,14 +1,18 @@
 """Who and what a chart record is about: the patient's identifier, the record's stable id, its times.
 
-The id is a name-based UUID (RFC 4122 version 5) of the clinic, the patient's
-identifier, the treatment and its time: the same visit always gets the same id, so a
-packet printed again replaces its record in the outbox instead of adding a second,
-and a receiving system can refuse a duplicate by it (FHIR ``masterIdentifier``, HL7
-TXA-12). It holds no patient data itself: the inputs cannot be read back from it.
+A record's id is a name-based UUID (RFC 4122 version 5) of the visit (clinic, the
+patient's identifier, treatment, time, language, print size) and of the packet's exact
+bytes: the same packet printed again gets the same id, so it is filed once (the outbox
+skips a record already sent, and a receiver refuses a duplicate by it: FHIR
+``masterIdentifier``, HL7 TXA-12), while a packet that says something else (a corrected
+schedule) is a record of its own, so nothing handed to a patient is lost. The visit's
+own id, shared by every version, groups them. Neither holds patient data: the inputs
+cannot be read back from a hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,11 +44,16 @@ def patient_of(visit: Visit) -> Patient | None:
     return Patient(reference, mrn) if reference or mrn else None
 
 
-def record_id(loaded: LoadedClinic, visit: Visit, patient: Patient) -> str:
-    """The stable id of this visit's record (see the module docstring)."""
+def visit_id(loaded: LoadedClinic, visit: Visit, patient: Patient) -> str:
+    """The visit's stable id, shared by every version of its packet (see the module docstring)."""
     parts = (loaded.clinic.id, patient.key, visit.treatment, visit.when.isoformat(), visit.language or loaded.clinic.language,
              "large" if visit.large_print else "normal")
     return str(uuid.uuid5(NAMESPACE, "|".join(parts)))
+
+
+def record_id(loaded: LoadedClinic, visit: Visit, patient: Patient, pdf: bytes) -> str:
+    """The id of this packet's record: the visit and the packet's exact bytes."""
+    return str(uuid.uuid5(NAMESPACE, visit_id(loaded, visit, patient) + "|" + hashlib.sha256(pdf).hexdigest()))
 
 
 def zoned(loaded: LoadedClinic, moment: datetime) -> datetime:

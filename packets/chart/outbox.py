@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from packets.chart.documents import document_reference
-from packets.chart.identity import patient_of, record_id
+from packets.chart.identity import patient_of, record_id, visit_id
 from packets.chart.mdm import mdm_message
-from packets.chart.sending import Sending, send_waiting, sends
+from packets.chart.sending import SENT, Sending, send_waiting, sends
 from packets.config.loading import LoadedClinic
 from packets.content.shared import content_version
 from packets.errors import PacketsError
@@ -34,13 +34,15 @@ class ChartSummary:
     written: list[str] = field(default_factory=list)  # record ids
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> packets
     sending: Sending | None = None  # the pass over the outbox after the run, when the config names a receiver
+    already: int = 0  # packets whose very record was sent before (printed again unchanged): not written again
 
     @property
     def left_out_count(self) -> int:
         return sum(self.left_out.values())
 
     def as_record(self) -> dict:
-        return {"folder": str(self.folder), "records": sorted(self.written), "left_out": dict(self.left_out)}
+        return {"folder": str(self.folder), "records": sorted(self.written), "left_out": dict(self.left_out),
+                "already_filed": self.already}
 
 
 class Outbox:
@@ -81,14 +83,19 @@ class Outbox:
             self._leave_out(reason or NO_IDENTIFIER)
             return None
         created = created or datetime.now(timezone.utc)
-        record = record_id(self.loaded, visit, patient)
-        files = [(f"{record}.fhir.json", document_reference(self.loaded, visit, patient, pdf, record, created, content_version(),
-                                                             self.settings.identifier_system))]
+        record = record_id(self.loaded, visit, patient, pdf)
+        names = [f"{record}.fhir.json", *([f"{record}.mdm.hl7"] if self.settings.hl7 else [])]
+        if all((self.folder / SENT / name).exists() for name in names):
+            self.summary.already += 1  # this very packet was filed before: never sent twice
+            return record
+        files = [(names[0], document_reference(self.loaded, visit, patient, pdf, record, visit_id(self.loaded, visit, patient),
+                                               created, content_version(), self.settings.identifier_system))]
         if self.settings.hl7:
-            files.append((f"{record}.mdm.hl7", mdm_message(self.loaded, visit, patient, pdf, record, created)))
+            files.append((names[1], mdm_message(self.loaded, visit, patient, pdf, record, created)))
         folder = make_missing_dirs(self.folder)
         for name, data in files:  # every record is built and checked before the first is written
-            write_atomic(folder / name, data)
+            if not (folder / SENT / name).exists():
+                write_atomic(folder / name, data)
         self.summary.written.append(record)
         return record
 
@@ -101,8 +108,10 @@ def release(loaded: LoadedClinic, held: Path, outbox: Path, records: list[str]) 
     moved = 0
     for record in records:
         for path in held.glob(f"{record}.*"):
-            target = make_missing_dirs(outbox) / path.name
-            os.replace(path, target)
+            if (outbox / SENT / path.name).exists():  # the same packet, filed from another list
+                path.unlink()
+                continue
+            os.replace(path, make_missing_dirs(outbox) / path.name)
             moved += 1
     return send_waiting(loaded, outbox) if moved and sends(loaded) else None
 

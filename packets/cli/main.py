@@ -282,6 +282,8 @@ def batch(clinic_id: str, clinics: Path | None, schedule_path: Path, schedule_fo
 def _chart_line(summary: Any) -> None:
     """What went to the chart outbox, and what was left out and why (counts only)."""
     line = f"chart: {len(summary.written)} record(s) in {summary.folder}"
+    if summary.already:
+        line += f"; {summary.already} already in the chart"
     if summary.left_out:
         line += "; left out " + "; ".join(f"{n} packet(s): {why}" for why, n in summary.left_out.items())
     click.echo(terminal_safe(line), err=bool(summary.left_out))

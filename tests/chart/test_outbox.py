@@ -129,3 +129,15 @@ def test_render_files_one_packet_and_a_bad_outbox_is_one_clear_line(tmp_path: Pa
     (tmp_path / "afile").write_text("x")
     bad = subprocess.run([*render, "--chart", str(tmp_path / "afile" / "outbox")], capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) <= 2, bad.stderr
+
+
+def test_a_packet_that_says_something_else_is_a_record_of_its_own_for_the_same_visit(tmp_path: Path) -> None:
+    render = [*PACKETS, "render", "--clinic", "sunrise-iv", "--name", "Ana Lima", "--treatment", "iv-ketamine", "--date", "2026-11-21",
+              "--time", "9:00", "--mrn", "M-7", "--out", str(tmp_path / "p.pdf"), "--chart", str(tmp_path / "outbox")]
+    for escort in ("Sam Lee", "Sam Lee", "Kim Ode"):  # the same packet twice, then a corrected one
+        done = subprocess.run([*render, "--escort", escort], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    records = [json.loads(p.read_text()) for p in (tmp_path / "outbox").glob("*.fhir.json")]
+    assert len(records) == 2  # the unchanged reprint rewrote its own record; the correction added one
+    assert records[0]["identifier"] == records[1]["identifier"] and records[0]["identifier"][0]["system"] == "urn:packets:visit"
+    assert records[0]["masterIdentifier"] != records[1]["masterIdentifier"]

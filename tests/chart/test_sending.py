@@ -56,14 +56,16 @@ def test_a_failed_send_waits_for_the_next_run_and_nothing_is_filed_twice(tmp_pat
 
     second = _batch(config, tmp_path)  # up again: this run sends what waited
     assert second.returncode == 0, second.stderr
-    assert "chart: sent 4 record(s)" in second.stdout + second.stderr  # 2 FHIR, 2 HL7 (the packets were printed again)
+    assert "chart: sent 2 record(s)" in second.stdout + second.stderr  # the FHIR records that waited; the HL7 ones were taken
+    assert len(mllp.messages) == 2  # not sent again
     assert len(fhir.filed) == 2 and not list(outbox.glob("*.fhir.json"))
     assert sorted(p.name for p in (outbox / "sent").glob("*.fhir.json")) == sorted(
         f"{identifier.removeprefix('urn:uuid:')}.fhir.json" for identifier in fhir.filed)
 
-    third = _batch(config, tmp_path)  # printed again: the same records, which the server recognises
+    third = _batch(config, tmp_path)  # printed again, unchanged: already in the chart, so nothing is written or sent
     assert third.returncode == 0, third.stderr
-    assert len(fhir.filed) == 2  # conditional create: each packet filed once however often it is sent
+    assert "chart: 0 record(s)" in third.stdout + third.stderr and "2 already in the chart" in third.stdout + third.stderr
+    assert len(fhir.filed) == 2 and len(fhir.requests) == 3 and len(mllp.messages) == 2  # 503, then one POST per packet
     for path, headers in fhir.requests:
         assert path == "/fhir/DocumentReference"
         assert headers["Authorization"] == f"Bearer {TOKEN}" and headers["Content-Type"] == "application/fhir+json"
