@@ -2,8 +2,9 @@
 
 Files are named by the record's stable id (``<id>.fhir.json``, ``<id>.mdm.hl7``), never by
 anything of the patient's, written atomically and owner-only (0600, in a 0700 folder).
-A packet printed again rewrites its own files. A packet without a patient identifier
-is left out and counted, with the reason, for the run's summary and manifest.
+A packet printed again unchanged has the same id: it rewrites its own files while they
+wait, and is skipped once they were sent. A packet without a patient identifier is left
+out and counted, with the reason, for the run's summary and manifest.
 """
 
 from __future__ import annotations
@@ -35,10 +36,6 @@ class ChartSummary:
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> packets
     sending: Sending | None = None  # the pass over the outbox after the run, when the config names a receiver
     already: int = 0  # packets whose very record was sent before (printed again unchanged): not written again
-
-    @property
-    def left_out_count(self) -> int:
-        return sum(self.left_out.values())
 
     def as_record(self) -> dict:
         return {"folder": str(self.folder), "records": sorted(self.written), "left_out": dict(self.left_out),
