@@ -35,7 +35,7 @@ from packets.web import security
 from packets.web.access_log import AccessLog
 from packets.web.faults import Faults
 from packets.web.gate import Gate
-from packets.web.prints import audit, can_print, finish_unfinished, start_print
+from packets.web.prints import RESTART_WAIT, audit, can_print, finish_unfinished, start_print
 from packets.web.retention import purge_daily, sweep_at_start
 from packets.web.sessions import signed_in
 from packets.web.signin import signin, signin_page, signout
@@ -175,7 +175,7 @@ def create_app(settings: Settings) -> Starlette:
             station.warmer = Warmer(settings.clinics, settings.data / "bases", station.renderers, station.clinic)
             station.warmer.start()
         task = purge_daily(station)
-        prints = asyncio.create_task(asyncio.to_thread(finish_unfinished, store))
+        prints = asyncio.create_task(asyncio.to_thread(finish_unfinished, store, RESTART_WAIT, station.file_in_chart))
         try:
             yield
         finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,12 @@ def _finish(store: Store, ids: list[int], row_tokens: list[str], job: Any, reaso
             store.mark_printed(token)
 
 
-def finish_unfinished(store: Store, wait_seconds: float = RESTART_WAIT) -> int:
-    """At start: fill in the prints a stopped station was sending or following; returns how many."""
+def finish_unfinished(store: Store, wait_seconds: float = RESTART_WAIT,
+                      handed_over: Callable[[str, list[Any]], None] | None = None) -> int:
+    """At start: fill in the prints a stopped station was sending or following; returns how many.
+
+    ``handed_over(clinic, rows)`` hears of each job that did print (the station files those packets in the chart).
+    """
     entries = store.prints_in_flight()
     jobs: dict[str, list[Any]] = {}
     for entry in entries:
@@ -101,6 +106,8 @@ def finish_unfinished(store: Store, wait_seconds: float = RESTART_WAIT) -> int:
                                       f"what became of it ({exc}). Check the printer.")
             continue
         line = facade.describe_job(job)
-        _finish(store, [e["id"] for e in same_job], [e["row_token"] for e in same_job if e["row_token"]], job,
-                None if job.ok else line)
+        tokens = [e["row_token"] for e in same_job if e["row_token"]]
+        _finish(store, [e["id"] for e in same_job], tokens, job, None if job.ok else line)
+        if job.ok and handed_over is not None:
+            handed_over(same_job[0]["clinic"], [row for row in map(store.row, tokens) if row is not None])
     return len(entries)
