@@ -9,11 +9,12 @@ from conftest import REPO
 
 # Earlier stages first. A module may import from its own stage or an earlier one.
 STAGES = [
-    {"packets", "packets.errors", "packets.files", "packets.assets", "packets.textsafety", "packets.pdfium"},
+    {"packets", "packets.errors", "packets.files", "packets.assets", "packets.textsafety", "packets.pdfium", "packets.tempdirs"},
     {"packets.config"},
     {"packets.content"},
     {"packets.visits"},
     {"packets.render"},
+    {"packets.chart"},
     {"packets.batch"},
     {"packets.printing"},
     {"packets.checks"},

@@ -88,7 +88,7 @@ def test_emergency_sign_in_a_lower_tier_fails_naming_the_right_tier(clinic_copy)
 
 def test_review_older_than_the_shared_content_warns_and_lists_the_signs(clinic_copy) -> None:
     path = clinic_copy()
-    _edit(path, "  date: 2026-12-07", "  date: 2026-01-05")
+    _edit(path, "  date: 2026-12-08", "  date: 2026-01-05")
     problems = [p for p in validate(str(path)) if p.severity == "warning" and "stand-in" not in p.message]
     assert len(problems) == 1 and problems[0].where == "review.date"
     assert "the shared aftercare text changed on" in problems[0].message and "after your review on 2026-01-05" in problems[0].message

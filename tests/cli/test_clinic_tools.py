@@ -210,7 +210,7 @@ def test_template_syntax_error_names_file_and_line(clinic_copy) -> None:
 
 def test_review_prints_in_footer_and_old_review_warns(clinic_copy) -> None:
     pdf = Pdf(render_packet(load_clinic("harbor-spravato"), Visit(name="Ana Lima", treatment="esketamine-nasal", when=VISIT.when)))
-    assert all("Content reviewed by Dr. Aaron Patel, Psychiatrist, Dec 7, 2026" in t for t in pdf.page_texts())
+    assert all("Content reviewed by Dr. Aaron Patel, Psychiatrist, Dec 8, 2026" in t for t in pdf.page_texts())
     problems = validate("harbor-spravato", today=date(2028, 12, 8))
     assert any(p.where == "review.date" and "over 24 months ago" in p.message and p.severity == "warning" for p in problems)
 

@@ -49,7 +49,8 @@ def printed() -> dict[tuple[str, str, str, bool], list[str]]:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return {k: v.replace("{crisis}", "988").replace("{emergency}", "911") for k, v in load_shared(lang).labels.items()}
+    # As the PDF's text reads back: no-break spaces ("911\u00a0ya") come out as plain ones.
+    return {k: " ".join(v.replace("{crisis}", "988").replace("{emergency}", "911").split()) for k, v in load_shared(lang).labels.items()}
 
 
 def _page_of(pages: list[str], text: str, start: int = 0) -> int:

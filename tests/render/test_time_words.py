@@ -27,14 +27,14 @@ def test_spanish_time_article_agrees_with_the_hour(hour: int, article: str) -> N
     clock = f"{hour % 12 or 12}:05"
     assert f", a {article} {clock}" in p.today_from
     assert p.today[0].startswith(f"No maneje ni use máquinas hasta {article} {clock}")
-    assert f", a {article} {hour % 12 or 12}:00 " in p.next_visit_line
+    assert f", a {article} {hour % 12 or 12}:00\u00a0" in p.next_visit_line  # a no-break space before a.m./p.m.
     assert " las 1:" not in p.today_from + " ".join(p.today) + p.next_visit_line
 
 
 def test_english_times_have_no_article() -> None:
     p = _context(13, "en")
-    assert p.today_from == "(hours count from the end of your dose at 1:05 PM)"
-    assert p.today[0] == "No driving or machines until 1:05 PM, Sunday, Nov 22."
+    assert p.today_from == "(hours count from the end of your dose at 1:05\u00a0PM)"
+    assert p.today[0] == "No driving or machines until 1:05\u00a0PM, Sunday, Nov 22."
 
 
 def test_time_phrases_need_an_other_form_with_the_time() -> None:
