@@ -100,7 +100,10 @@ class Station:
     def chart_held(self, loaded: facade.LoadedClinic, day_token: str) -> Path | None:
         """Where a list's chart records wait until each packet is printed or downloaded: inside its packets folder,
         so retention and the start-up sweep remove them with the packets."""
-        return self.settings.data / "packets" / day_token / "chart-held" if self.chart_outbox(loaded) else None
+        return self._held(day_token) if self.chart_outbox(loaded) else None
+
+    def _held(self, day_token: str) -> Path:
+        return self.settings.data / "packets" / day_token / "chart-held"
 
     def file_in_chart(self, clinic: str, rows: list[Any]) -> None:
         """The rows' packets were handed over (printed or downloaded): their held records go to the chart, in the background.
@@ -112,15 +115,18 @@ class Station:
         except PacketsError:
             return
         outbox = self.chart_outbox(loaded)
-        wanted = [(row["day_token"], row["chart"]) for row in rows if row["chart"]]
+        wanted: dict[str, list[str]] = {}  # by list: one move and one pass over the outbox per list, not per packet
+        for row in rows:
+            if row["chart"]:
+                wanted.setdefault(row["day_token"], []).append(row["chart"])
         if outbox is None or not wanted:
             return
 
         def file() -> None:
             with self.chart_lock:
-                for day_token, record in wanted:
+                for day_token, records in wanted.items():
                     try:
-                        facade.release_chart(loaded, self.settings.data / "packets" / day_token / "chart-held", outbox, [record])
+                        facade.release_chart(loaded, self._held(day_token), outbox, records)
                     except (PacketsError, OSError) as exc:
                         LOG.warning("chart: a record could not be filed (%s)", type(exc).__name__)
 
